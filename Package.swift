@@ -1,0 +1,135 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+// Library targets do the work; the two executables only parse arguments.
+// See DESIGN.md ("Layout") for where each behaviour lives.
+
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny")
+]
+
+let package = Package(
+    name: "reference-parity",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "parity-runner", targets: ["parity-runner"]),
+        .executable(name: "reference-backend", targets: ["reference-backend"]),
+        .library(name: "ReferenceCatalog", targets: ["ReferenceCatalog"]),
+        .library(name: "Normalization", targets: ["Normalization"]),
+        .library(name: "ReferenceBackend", targets: ["ReferenceBackend"]),
+        .library(name: "ReferenceProviders", targets: ["ReferenceProviders"]),
+        .library(name: "ParityRunner", targets: ["ParityRunner"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1", traits: []),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
+    ],
+    targets: [
+        // The 20 tables as data, and the JSON value model every layer shares.
+        .target(name: "ReferenceCatalog", swiftSettings: swiftSettings),
+        // Pure canonical form and per-table differ: no I/O, no dependency but the catalog.
+        .target(name: "Normalization", dependencies: ["ReferenceCatalog"], swiftSettings: swiftSettings),
+        // A throwaway PostgreSQL cluster (the embedded default) and database URLs.
+        .target(
+            name: "ThrowawayPostgres",
+            dependencies: [
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // Migrations, migrator, seed, queries and the HTTP API.
+        .target(
+            name: "ReferenceBackend",
+            dependencies: [
+                "ReferenceCatalog",
+                "ThrowawayPostgres",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            resources: [.copy("Migrations")],
+            swiftSettings: swiftSettings
+        ),
+        // The app's side: provider seam, local (JSON -> SQLite) and remote (HTTP + warm cache) providers.
+        .target(
+            name: "ReferenceProviders",
+            dependencies: [
+                "ReferenceCatalog",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // Parity orchestration, reports and the cutover checklist.
+        .target(
+            name: "ParityRunner",
+            dependencies: [
+                "ReferenceCatalog", "Normalization", "ReferenceBackend", "ReferenceProviders", "ThrowawayPostgres",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "parity-runner",
+            dependencies: ["ParityRunner", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "reference-backend",
+            dependencies: [
+                "ReferenceBackend", "ThrowawayPostgres",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // Helpers shared by the test suites: one throwaway cluster per test process, a database per suite.
+        .target(
+            name: "TestSupport",
+            dependencies: ["ReferenceBackend", "ThrowawayPostgres", .product(name: "Logging", package: "swift-log")],
+            path: "Tests/TestSupport",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(name: "ReferenceCatalogTests", dependencies: ["ReferenceCatalog"], swiftSettings: swiftSettings),
+        .testTarget(name: "NormalizationTests", dependencies: ["Normalization"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "ReferenceBackendTests",
+            dependencies: ["ReferenceBackend", "TestSupport", "ThrowawayPostgres"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "ReferenceProvidersTests",
+            dependencies: ["ReferenceProviders", "ReferenceBackend", "TestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "ParityTests",
+            dependencies: ["ParityRunner", "TestSupport"],
+            path: "Tests/ParityTests",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "GoldenFiles",
+            dependencies: ["ParityRunner", "TestSupport"],
+            path: "Tests/GoldenFiles",
+            exclude: ["Snapshots"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "SmokeTests",
+            dependencies: ["ReferenceProviders", "ParityRunner", "TestSupport"],
+            path: "Tests/SmokeTests",
+            swiftSettings: swiftSettings
+        ),
+    ]
+)

@@ -1,0 +1,79 @@
+import Foundation
+import Logging
+import PostgresNIO
+import Synchronization
+import ThrowawayPostgres
+
+/// Hands out migrated, empty reference databases: cloned (`CREATE DATABASE ... TEMPLATE`) from a template
+/// database migrated once. On the throwaway cluster, the migrated template is part of the cached cluster, so
+/// a warm start needs no migration at all.
+public final class ReferenceDatabases: Sendable {
+    public static let templateName = "reference_template"
+
+    /// The throwaway cluster, when this instance started one.
+    public let cluster: ThrowawayCluster?
+    /// A URL of the server with a user that may create databases; its database is the template.
+    public let templateURL: DatabaseURL
+    private let counter = Atomic<Int>(0)
+    private let logger: Logger
+
+    private init(cluster: ThrowawayCluster?, templateURL: DatabaseURL, logger: Logger) {
+        self.cluster = cluster
+        self.templateURL = templateURL
+        self.logger = logger
+    }
+
+    /// Starts a throwaway cluster whose cached image already holds the migrated template.
+    public static func throwaway(logger: Logger) async throws -> ReferenceDatabases {
+        let cluster = try await ThrowawayCluster.start(
+            cacheKey: "migrated-\(Migration.bundledChecksum)",
+            prepare: { cluster in
+                try await cluster.createDatabase(templateName, logger: logger)
+                _ = try await Migrator(logger: logger).migrate(cluster.url(database: templateName))
+            },
+            logger: logger)
+        return ReferenceDatabases(cluster: cluster, templateURL: cluster.url(database: templateName), logger: logger)
+    }
+
+    /// Uses the server of `serverURL` (which must allow CREATE DATABASE): creates and migrates a template
+    /// named after the migrations' checksum there when it is missing.
+    public static func onServer(_ serverURL: DatabaseURL, logger: Logger) async throws -> ReferenceDatabases {
+        let name = "\(templateName)_\(Migration.bundledChecksum)"
+        let exists = try await serverURL.withConnection(logger: logger) { connection in
+            let rows = try await connection.query("SELECT 1 FROM pg_database WHERE datname = \(name)", logger: logger)
+            for try await _ in rows { return true }
+            return false
+        }
+        if !exists {
+            do {
+                try await ThrowawayCluster.createDatabase(name, template: nil, on: serverURL, logger: logger)
+            } catch where postgresSQLState(error) == "42P04" {
+                // Created concurrently by another process: fine.
+            }
+            _ = try await Migrator(logger: logger).migrate(serverURL.with(database: name))
+        }
+        return ReferenceDatabases(cluster: nil, templateURL: serverURL.with(database: name), logger: logger)
+    }
+
+    /// The throwaway cluster, or the server of `DATABASE_URL` when that is set.
+    public static func fromEnvironment(logger: Logger) async throws -> ReferenceDatabases {
+        if let text = ProcessInfo.processInfo.environment["DATABASE_URL"], !text.isEmpty {
+            return try await onServer(try DatabaseURL(parsing: text), logger: logger)
+        }
+        return try await throwaway(logger: logger)
+    }
+
+    /// A new migrated, empty database; its name starts with `prefix`.
+    public func makeDatabase(prefix: String = "reference") async throws -> DatabaseURL {
+        let number = counter.wrappingAdd(1, ordering: .relaxed).newValue
+        let name = "\(prefix)_\(getpid())_\(number)"
+        try await ThrowawayCluster.createDatabase(
+            name, template: templateURL.database, on: templateURL.with(database: "postgres"), logger: logger)
+        return templateURL.with(database: name)
+    }
+
+    /// Stops the throwaway cluster, if any.
+    public func shutdown() {
+        cluster?.stop()
+    }
+}

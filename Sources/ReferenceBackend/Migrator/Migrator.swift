@@ -1,0 +1,121 @@
+import Logging
+import PostgresNIO
+import ThrowawayPostgres
+
+/// Applies the numbered SQL migrations in order.
+///
+/// * `schema_migrations (version, name, checksum, applied_at)` records what was applied.
+/// * Each migration runs in its own transaction, statement by statement; a failure rolls that migration
+///   back and leaves the database at the last fully applied one.
+/// * A session advisory lock serialises concurrent migrators on the same database.
+/// * An applied migration whose file changed is refused (checksum mismatch), and so is a database that has a
+///   migration this build does not know.
+public struct Migrator: Sendable {
+    /// The advisory lock key ("refmigr" in ASCII), shared by every migrator of this schema.
+    public static let advisoryLockKey: Int64 = 0x7265_666D_6967_72
+
+    public let migrations: [Migration]
+    public let logger: Logger
+
+    public init(migrations: [Migration] = Migration.bundled, logger: Logger) {
+        self.migrations = migrations
+        self.logger = logger
+    }
+
+    public struct Outcome: Sendable, Hashable {
+        /// Versions applied by this run, in order.
+        public let applied: [Int]
+        /// The schema version after the run: the highest applied version.
+        public let schemaVersion: Int
+    }
+
+    /// Migrates the database at `url`.
+    public func migrate(_ url: DatabaseURL) async throws -> Outcome {
+        try await url.withConnection(logger: logger) { connection in try await migrate(connection) }
+    }
+
+    /// Migrates over an open connection (not inside a transaction).
+    public func migrate(_ connection: PostgresConnection) async throws -> Outcome {
+        try await connection.query("SELECT pg_advisory_lock(\(Self.advisoryLockKey))", logger: logger)
+        do {
+            let outcome = try await migrateLocked(connection)
+            try await connection.query("SELECT pg_advisory_unlock(\(Self.advisoryLockKey))", logger: logger)
+            return outcome
+        } catch {
+            _ = try? await connection.query("SELECT pg_advisory_unlock(\(Self.advisoryLockKey))", logger: logger)
+            throw error
+        }
+    }
+
+    private func migrateLocked(_ connection: PostgresConnection) async throws -> Outcome {
+        try await connection.execute(
+            """
+            CREATE TABLE IF NOT EXISTS schema_migrations (
+                version integer PRIMARY KEY,
+                name text NOT NULL,
+                checksum text NOT NULL,
+                applied_at timestamptz NOT NULL DEFAULT now()
+            )
+            """, logger: logger)
+        var applied: [Int: (name: String, checksum: String)] = [:]
+        let rows = try await connection.query(
+            "SELECT version, name, checksum FROM schema_migrations ORDER BY version", logger: logger)
+        for try await (version, name, checksum) in rows.decode((Int, String, String).self) {
+            applied[version] = (name, checksum)
+        }
+        let known = Dictionary(uniqueKeysWithValues: migrations.map { ($0.version, $0) })
+        for (version, record) in applied.sorted(by: { $0.key < $1.key }) {
+            guard let migration = known[version] else {
+                throw MigrationError.unknownAppliedVersion(version: version, name: record.name)
+            }
+            guard migration.checksum == record.checksum else {
+                throw MigrationError.checksumMismatch(
+                    version: version, name: migration.name, applied: record.checksum, file: migration.checksum)
+            }
+        }
+        var newlyApplied: [Int] = []
+        for migration in migrations where applied[migration.version] == nil {
+            let started = ContinuousClock.now
+            try await apply(migration, on: connection)
+            newlyApplied.append(migration.version)
+            logger.info(
+                "applied migration",
+                metadata: [
+                    "migration.version": "\(migration.version)", "migration.name": "\(migration.name)",
+                    "migration.ms": "\((ContinuousClock.now - started).milliseconds)",
+                ])
+        }
+        let schemaVersion = max(applied.keys.max() ?? 0, newlyApplied.max() ?? 0)
+        return Outcome(applied: newlyApplied, schemaVersion: schemaVersion)
+    }
+
+    private func apply(_ migration: Migration, on connection: PostgresConnection) async throws {
+        try await connection.execute("BEGIN", logger: logger)
+        var currentLine = 1
+        do {
+            for statement in SQLScript.statements(in: migration.sql) {
+                currentLine = statement.line
+                try await connection.execute(statement.text, logger: logger)
+            }
+            try await connection.query(
+                """
+                INSERT INTO schema_migrations (version, name, checksum)
+                VALUES (\(migration.version), \(migration.name), \(migration.checksum))
+                """, logger: logger)
+            try await connection.execute("COMMIT", logger: logger)
+        } catch {
+            try? await connection.execute("ROLLBACK", logger: logger)
+            throw MigrationError.statementFailed(
+                version: migration.version, name: migration.name, line: currentLine,
+                reason: describePostgresError(error))
+        }
+    }
+
+    /// The schema version of a database: the highest applied migration, 0 when none is.
+    public static func schemaVersion(on connection: PostgresConnection, logger: Logger) async throws -> Int {
+        let rows = try await connection.query(
+            "SELECT coalesce(max(version), 0)::int4 FROM schema_migrations", logger: logger)
+        for try await version in rows.decode(Int.self) { return version }
+        return 0
+    }
+}

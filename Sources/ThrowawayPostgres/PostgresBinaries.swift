@@ -1,0 +1,92 @@
+import Foundation
+
+/// The PostgreSQL server programs (`initdb`, `postgres`) of one installation.
+public struct PostgresBinaries: Sendable, Hashable {
+    public let directory: String
+    /// The server's version, as `postgres --version` prints it (e.g. `15.18`).
+    public let version: String
+
+    public var initdb: String { directory + "/initdb" }
+    public var postgres: String { directory + "/postgres" }
+    public var pgDump: String { directory + "/pg_dump" }
+
+    /// Finds the server binaries, in this order: `$PG_BINDIR`; a directory on `PATH` that has both `postgres`
+    /// and `initdb`; `pg_config --bindir`; the newest `/usr/lib/postgresql/*/bin`.
+    public static func locate(environment: [String: String] = ProcessInfo.processInfo.environment) throws
+        -> PostgresBinaries
+    {
+        var candidates: [String] = []
+        if let explicit = environment["PG_BINDIR"], !explicit.isEmpty { candidates.append(explicit) }
+        for directory in (environment["PATH"] ?? "").split(separator: ":") { candidates.append(String(directory)) }
+        if let bindir = try? run("pg_config", ["--bindir"], searchPath: environment["PATH"]) {
+            candidates.append(bindir.trimmingCharacters(in: .whitespacesAndNewlines))
+        }
+        let versions = (try? FileManager.default.contentsOfDirectory(atPath: "/usr/lib/postgresql")) ?? []
+        for version in versions.sorted(by: { (Int($0) ?? 0) > (Int($1) ?? 0) }) {
+            candidates.append("/usr/lib/postgresql/\(version)/bin")
+        }
+        let fileManager = FileManager.default
+        for directory in candidates
+        where fileManager.isExecutableFile(atPath: directory + "/postgres")
+            && fileManager.isExecutableFile(atPath: directory + "/initdb")
+        {
+            let output = try run(directory + "/postgres", ["--version"], searchPath: nil)
+            // "postgres (PostgreSQL) 15.18 (Debian 15.18-0+deb12u1)"
+            let words = output.split(separator: " ")
+            let version = words.count >= 3 ? String(words[2]) : output.trimmingCharacters(in: .whitespacesAndNewlines)
+            return PostgresBinaries(directory: directory, version: version)
+        }
+        throw ThrowawayPostgresError.serverBinariesNotFound
+    }
+
+    /// Runs a program to completion and returns its standard output; throws when it fails.
+    static func run(_ program: String, _ arguments: [String], searchPath: String?) throws -> String {
+        var executable = program
+        if !program.contains("/") {
+            guard
+                let found = (searchPath ?? "").split(separator: ":").map({ "\($0)/\(program)" })
+                    .first(where: { FileManager.default.isExecutableFile(atPath: $0) })
+            else { throw ThrowawayPostgresError.commandFailed(command: program, status: 127, output: "not found") }
+            executable = found
+        }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = output
+        try process.run()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        let text = String(decoding: data, as: UTF8.self)
+        guard process.terminationStatus == 0 else {
+            throw ThrowawayPostgresError.commandFailed(
+                command: ([executable] + arguments).joined(separator: " "), status: process.terminationStatus,
+                output: text)
+        }
+        return text
+    }
+}
+
+/// Why a throwaway cluster could not be created or used.
+public enum ThrowawayPostgresError: Error, Sendable, CustomStringConvertible {
+    case serverBinariesNotFound
+    case unprivilegedUserMissing(String)
+    case commandFailed(command: String, status: Int32, output: String)
+    case serverDidNotStart(reason: String, log: String)
+
+    public var description: String {
+        switch self {
+        case .serverBinariesNotFound:
+            "PostgreSQL server binaries (initdb, postgres) not found in $PG_BINDIR, PATH, pg_config --bindir or "
+                + "/usr/lib/postgresql/*/bin: install them with 'apt-get install postgresql', or pass --database-url"
+        case .unprivilegedUserMissing(let user):
+            "running as root, but the unprivileged user '\(user)' that must own the throwaway cluster does not "
+                + "exist: create it (apt-get install postgresql does) or set REFERENCE_PG_USER"
+        case .commandFailed(let command, let status, let output):
+            "'\(command)' failed with exit status \(status): \(output.suffix(600))"
+        case .serverDidNotStart(let reason, let log):
+            "the throwaway PostgreSQL server did not start (\(reason)); its log ends: \(log.suffix(600))"
+        }
+    }
+}

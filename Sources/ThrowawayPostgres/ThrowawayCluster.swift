@@ -1,0 +1,196 @@
+import Foundation
+import Logging
+import PostgresNIO
+import Synchronization
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// A private PostgreSQL server for one process: its own data directory in a temporary folder, listening on a
+/// unix socket in that folder only (no TCP port, so parallel runs never collide), with `fsync`,
+/// `full_page_writes` and `synchronous_commit` off. It is stopped and removed by ``stop()``, at process
+/// exit, and on SIGINT/SIGTERM/SIGHUP.
+///
+/// Fast by construction: an initialised (and optionally prepared) cluster is cached per PostgreSQL version
+/// and preparation key (see ``ClusterCache``); a start copies it, starts `postgres` directly and polls
+/// `postmaster.pid` for readiness (no `pg_ctl -w`), and ``stop()`` sends SIGQUIT.
+///
+/// Run as root, the cluster belongs to an unprivileged user (`REFERENCE_PG_USER`, default `postgres`),
+/// since `initdb` and `postgres` refuse to run as root.
+public final class ThrowawayCluster: Sendable {
+    public let binaries: PostgresBinaries
+    /// The temporary folder holding `data/` and the server's socket.
+    public let directory: String
+    public let port = 5432
+    public let superuser = "postgres"
+    private let process: Process
+    private let cleanupID: Mutex<UUID?>
+
+    /// The URL of `database` on this cluster, as the superuser, over the unix socket.
+    public func url(database: String = "postgres") -> DatabaseURL {
+        DatabaseURL(endpoint: .unixSocket(directory: directory, port: port), username: superuser, database: database)
+    }
+
+    /// Starts a cluster. With a `cacheKey` and `prepare`, the cluster is the cached result of running
+    /// `prepare` once on a fresh cluster (for example: create and migrate a template database); the
+    /// preparation runs again only when the key or the PostgreSQL version changes.
+    public static func start(
+        cacheKey: String = "plain",
+        prepare: (@Sendable (ThrowawayCluster) async throws -> Void)? = nil,
+        logger: Logger = Logger(label: "throwaway-postgres")
+    ) async throws -> ThrowawayCluster {
+        let binaries = try PostgresBinaries.locate()
+        let owner = try ClusterOwner.current()
+        let cache = ClusterCache(binaries: binaries, owner: owner, logger: logger)
+        cache.removeStaleRunDirectories()
+        let template = try await cache.preparedDataDirectory(key: cacheKey, prepare: prepare)
+        let directory = try cache.makeRunDirectory()
+        do {
+            try cache.copy(template, to: directory + "/data")
+            return try await start(binaries: binaries, owner: owner, directory: directory, logger: logger)
+        } catch {
+            try? FileManager.default.removeItem(atPath: directory)
+            throw error
+        }
+    }
+
+    /// Starts `postgres` on an existing data directory inside `directory` and waits until it is ready.
+    static func start(
+        binaries: PostgresBinaries, owner: ClusterOwner, directory: String, logger: Logger
+    ) async throws -> ThrowawayCluster {
+        let dataDirectory = directory + "/data"
+        let logPath = directory + "/server.log"
+        FileManager.default.createFile(atPath: logPath, contents: nil)
+        try owner.chown(logPath)
+        let logHandle = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
+        let serverArguments = [
+            "-D", dataDirectory,
+            "-k", directory,
+            "-p", "5432",
+            "-c", "listen_addresses=",
+            "-c", "fsync=off",
+            "-c", "full_page_writes=off",
+            "-c", "synchronous_commit=off",
+            "-c", "max_connections=100",
+            "-c", "shared_buffers=32MB",
+            "-c", "max_wal_size=256MB",
+            "-c", "log_min_messages=warning",
+        ]
+        let process = Process()
+        (process.executableURL, process.arguments) = owner.command(binaries.postgres, serverArguments)
+        process.standardOutput = logHandle
+        process.standardError = logHandle
+        process.standardInput = FileHandle.nullDevice
+        let started = ContinuousClock.now
+        try process.run()
+        let cluster = ThrowawayCluster(binaries: binaries, directory: directory, process: process)
+        do {
+            try await cluster.waitUntilReady(dataDirectory: dataDirectory, logPath: logPath)
+        } catch {
+            cluster.stop()
+            throw error
+        }
+        logger.debug(
+            "throwaway postgres ready",
+            metadata: [
+                "throwaway.directory": "\(directory)",
+                "throwaway.startup_ms": "\((ContinuousClock.now - started).milliseconds)",
+            ])
+        return cluster
+    }
+
+    private init(binaries: PostgresBinaries, directory: String, process: Process) {
+        self.binaries = binaries
+        self.directory = directory
+        self.process = process
+        self.cleanupID = Mutex(nil)
+        let pid = process.processIdentifier
+        let id = CleanupRegistry.register {
+            ThrowawayCluster.terminate(pid: pid, signal: SIGQUIT)
+            try? FileManager.default.removeItem(atPath: directory)
+        }
+        cleanupID.withLock { $0 = id }
+    }
+
+    /// Polls `postmaster.pid` until its status line says `ready` (what `pg_ctl -w` waits for, without its
+    /// 100 ms sleeps).
+    private func waitUntilReady(dataDirectory: String, logPath: String) async throws {
+        let deadline = ContinuousClock.now + .seconds(30)
+        let pidFile = dataDirectory + "/postmaster.pid"
+        while ContinuousClock.now < deadline {
+            if !process.isRunning {
+                let log = (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? ""
+                throw ThrowawayPostgresError.serverDidNotStart(
+                    reason: "postgres exited with status \(process.terminationStatus)", log: log)
+            }
+            if let contents = try? String(contentsOfFile: pidFile, encoding: .utf8) {
+                let lines = contents.split(separator: "\n", omittingEmptySubsequences: false)
+                if lines.count >= 8, lines[7].trimmingCharacters(in: .whitespaces) == "ready" { return }
+            }
+            try await Task.sleep(for: .milliseconds(2))
+        }
+        let log = (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? ""
+        throw ThrowawayPostgresError.serverDidNotStart(reason: "not ready after 30 s", log: log)
+    }
+
+    /// Creates a database, optionally as a copy of `template` (`CREATE DATABASE ... TEMPLATE`).
+    public func createDatabase(_ name: String, template: String? = nil, logger: Logger = Logger(label: "throwaway-postgres"))
+        async throws
+    {
+        try await ThrowawayCluster.createDatabase(name, template: template, on: url(), logger: logger)
+    }
+
+    /// Creates a database on any server reachable through `adminURL` (a user with CREATEDB).
+    public static func createDatabase(_ name: String, template: String?, on adminURL: DatabaseURL, logger: Logger)
+        async throws
+    {
+        let connection = try await PostgresConnection.connect(
+            configuration: try adminURL.connectionConfiguration, id: 1, logger: logger)
+        defer { Task { try? await connection.close() } }
+        var statement = "CREATE DATABASE " + quoteIdentifier(name)
+        if let template { statement += " TEMPLATE " + quoteIdentifier(template) }
+        try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
+        try await connection.close()
+    }
+
+    /// Stops the server at once (SIGQUIT: immediate shutdown, nothing to keep) and removes its directory.
+    public func stop() {
+        guard let id = cleanupID.withLock({ id -> UUID? in defer { id = nil }; return id }) else { return }
+        CleanupRegistry.unregister(id)
+        ThrowawayCluster.terminate(pid: process.processIdentifier, signal: SIGQUIT)
+        process.waitUntilExit()
+        try? FileManager.default.removeItem(atPath: directory)
+    }
+
+    /// Stops the server cleanly (SIGINT: fast shutdown with a checkpoint), leaving the data directory
+    /// consistent on disk so it can be cached.
+    func stopCleanly() {
+        guard let id = cleanupID.withLock({ id -> UUID? in defer { id = nil }; return id }) else { return }
+        CleanupRegistry.unregister(id)
+        ThrowawayCluster.terminate(pid: process.processIdentifier, signal: SIGINT)
+        process.waitUntilExit()
+    }
+
+    static func terminate(pid: Int32, signal: Int32) {
+        guard pid > 0 else { return }
+        kill(pid, signal)
+    }
+
+    deinit {
+        stop()
+    }
+}
+
+/// Quotes a SQL identifier (`"name"`, with embedded quotes doubled).
+public func quoteIdentifier(_ name: String) -> String {
+    "\"" + name.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+}
+
+extension Duration {
+    /// Whole milliseconds, for log lines.
+    public var milliseconds: Int64 {
+        let (seconds, attoseconds) = components
+        return seconds * 1000 + attoseconds / 1_000_000_000_000_000
+    }
+}

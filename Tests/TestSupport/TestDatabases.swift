@@ -1,0 +1,68 @@
+import Foundation
+import Logging
+import PostgresNIO
+import ReferenceBackend
+import ThrowawayPostgres
+
+/// One throwaway cluster per test process (or the server of `DATABASE_URL`), and a fresh migrated database
+/// for every suite or test that asks.
+public enum TestDatabases {
+    private static let shared = SharedDatabases()
+
+    /// A new, migrated, empty database.
+    public static func make(prefix: String = "test") async throws -> DatabaseURL {
+        try await shared.databases().makeDatabase(prefix: prefix)
+    }
+
+    /// The cluster's superuser URL for `database`, to run administrative SQL.
+    public static func serverURL(database: String = "postgres") async throws -> DatabaseURL {
+        try await shared.databases().templateURL.with(database: database)
+    }
+
+    public static let logger: Logger = {
+        var logger = Logger(label: "tests")
+        logger.logLevel = .warning
+        return logger
+    }()
+}
+
+private actor SharedDatabases {
+    private var task: Task<ReferenceDatabases, any Error>?
+
+    func databases() async throws -> ReferenceDatabases {
+        if let task { return try await task.value }
+        let task = Task { try await ReferenceDatabases.fromEnvironment(logger: TestDatabases.logger) }
+        self.task = task
+        return try await task.value
+    }
+}
+
+extension PostgresConnection {
+    /// The rows of a query with one text column, for assertions.
+    public func strings(_ sql: String, logger: Logger = TestDatabases.logger) async throws -> [String] {
+        do {
+            var result: [String] = []
+            let rows = try await query(PostgresQuery(unsafeSQL: sql), logger: logger)
+            for try await value in rows.decode(String?.self) { result.append(value ?? "NULL") }
+            return result
+        } catch let error as PSQLError {
+            throw TestSupportError("\(describePostgresError(error)) in: \(sql)")
+        }
+    }
+
+    /// The single integer a query returns.
+    public func integer(_ sql: String, logger: Logger = TestDatabases.logger) async throws -> Int64 {
+        do {
+            let rows = try await query(PostgresQuery(unsafeSQL: sql), logger: logger)
+            for try await value in rows.decode(Int64.self) { return value }
+        } catch let error as PSQLError {
+            throw TestSupportError("\(describePostgresError(error)) in: \(sql)")
+        }
+        throw TestSupportError("query returned no row: \(sql)")
+    }
+}
+
+public struct TestSupportError: Error, CustomStringConvertible {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}
