@@ -87,7 +87,7 @@ let package = Package(
         .executableTarget(
             name: "reference-backend",
             dependencies: [
-                "ReferenceBackend", "ThrowawayPostgres",
+                "ReferenceBackend", "ReferenceCatalog", "ThrowawayPostgres",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
