@@ -96,7 +96,10 @@ let package = Package(
         // Helpers shared by the test suites: one throwaway cluster per test process, a database per suite.
         .target(
             name: "TestSupport",
-            dependencies: ["ReferenceBackend", "ThrowawayPostgres", .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "ReferenceBackend", "ReferenceCatalog", "ThrowawayPostgres",
+                .product(name: "Logging", package: "swift-log"),
+            ],
             path: "Tests/TestSupport",
             swiftSettings: swiftSettings
         ),

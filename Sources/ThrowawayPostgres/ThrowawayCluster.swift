@@ -72,7 +72,7 @@ public final class ThrowawayCluster: Sendable {
             "-c", "fsync=off",
             "-c", "full_page_writes=off",
             "-c", "synchronous_commit=off",
-            "-c", "max_connections=100",
+            "-c", "max_connections=400",
             "-c", "shared_buffers=32MB",
             "-c", "max_wal_size=256MB",
             "-c", "log_min_messages=warning",

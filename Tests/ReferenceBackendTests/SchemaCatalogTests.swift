@@ -13,7 +13,7 @@ struct SchemaCatalogTests {
 
     @Test("columns: names, types, nullability and order", arguments: ReferenceCatalog.tables)
     func columns(table: TableSpec) async throws {
-        let url = try await TestDatabases.make()
+        let url = try await TestDatabases.suiteDatabase("schema")
         try await url.withConnection(logger: logger) { connection in
             let rows = try await connection.query(
                 """
@@ -37,7 +37,7 @@ struct SchemaCatalogTests {
 
     @Test("primary keys are the natural keys, in order", arguments: ReferenceCatalog.tables)
     func primaryKeys(table: TableSpec) async throws {
-        let url = try await TestDatabases.make()
+        let url = try await TestDatabases.suiteDatabase("schema")
         try await url.withConnection(logger: logger) { connection in
             let columns = try await connection.strings(
                 """
@@ -53,7 +53,7 @@ struct SchemaCatalogTests {
     @Test("foreign keys: ON UPDATE CASCADE ON DELETE RESTRICT, each with an index leading with its columns",
           arguments: ReferenceCatalog.tables)
     func foreignKeys(table: TableSpec) async throws {
-        let url = try await TestDatabases.make()
+        let url = try await TestDatabases.suiteDatabase("schema")
         try await url.withConnection(logger: logger) { connection in
             let actual = try await connection.strings(
                 """
@@ -80,7 +80,7 @@ struct SchemaCatalogTests {
     @Test("is_active and source_type with its CHECK, and a partial index over active rows in key order",
           arguments: ReferenceCatalog.tables)
     func systemColumnsAndActiveIndex(table: TableSpec) async throws {
-        let url = try await TestDatabases.make()
+        let url = try await TestDatabases.suiteDatabase("schema")
         try await url.withConnection(logger: logger) { connection in
             let checks = try await connection.strings(
                 """
@@ -106,7 +106,7 @@ struct SchemaCatalogTests {
 
     @Test("the versioning trigger is statement-level on every table and event, never row-level")
     func triggers() async throws {
-        let url = try await TestDatabases.make()
+        let url = try await TestDatabases.suiteDatabase("schema")
         try await url.withConnection(logger: logger) { connection in
             let rowLevel = try await connection.integer(
                 "SELECT count(*) FROM pg_trigger WHERE NOT tgisinternal AND (tgtype & 1) = 1")

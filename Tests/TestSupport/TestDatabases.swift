@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import PostgresNIO
 import ReferenceBackend
+import ReferenceCatalog
 import ThrowawayPostgres
 
 /// One throwaway cluster per test process (or the server of `DATABASE_URL`), and a fresh migrated database
@@ -11,7 +12,17 @@ public enum TestDatabases {
 
     /// A new, migrated, empty database.
     public static func make(prefix: String = "test") async throws -> DatabaseURL {
-        try await shared.databases().makeDatabase(prefix: prefix)
+        do {
+            return try await shared.databases().makeDatabase(prefix: prefix)
+        } catch let error as PSQLError {
+            throw TestSupportError("creating a test database failed: \(describePostgresError(error))")
+        }
+    }
+
+    /// One migrated database per `suite` name, created on first use and shared by that suite's tests (for
+    /// suites that only read).
+    public static func suiteDatabase(_ suite: String) async throws -> DatabaseURL {
+        try await shared.suiteDatabase(suite)
     }
 
     /// The cluster's superuser URL for `database`, to run administrative SQL.
@@ -28,6 +39,14 @@ public enum TestDatabases {
 
 private actor SharedDatabases {
     private var task: Task<ReferenceDatabases, any Error>?
+    private var suites: [String: Task<DatabaseURL, any Error>] = [:]
+
+    func suiteDatabase(_ suite: String) async throws -> DatabaseURL {
+        if let existing = suites[suite] { return try await existing.value }
+        let task = Task { try await TestDatabases.make(prefix: suite) }
+        suites[suite] = task
+        return try await task.value
+    }
 
     func databases() async throws -> ReferenceDatabases {
         if let task { return try await task.value }
@@ -65,4 +84,25 @@ extension PostgresConnection {
 public struct TestSupportError: Error, CustomStringConvertible {
     public let description: String
     public init(_ description: String) { self.description = description }
+}
+
+extension PostgresConnection {
+    /// A fingerprint of the 20 tables (all rows, all columns, active or not) and of reference_metadata.
+    public func referenceChecksum() async throws -> String {
+        var parts: [String] = []
+        for table in ReferenceCatalog.tableNames + ["reference_metadata"] {
+            parts += try await strings(
+                "SELECT md5(coalesce(string_agg(x::text, '|' ORDER BY x::text), '')) FROM \(table) x")
+        }
+        return parts.joined(separator: "/")
+    }
+
+    /// Active row counts per table.
+    public func activeCounts() async throws -> [String: Int64] {
+        var counts: [String: Int64] = [:]
+        for table in ReferenceCatalog.tableNames {
+            counts[table] = try await integer("SELECT count(*) FROM \(table) WHERE is_active")
+        }
+        return counts
+    }
 }

@@ -193,7 +193,10 @@ public struct Seeder: Sendable {
         let deactivationRows = try await connection.query(PostgresQuery(unsafeSQL: sql.deactivationPlanQuery), logger: logger)
         for try await (activeSeed, toDeactivate) in deactivationRows.decode((Int, Int).self) {
             stats.deactivated = toDeactivate
-            if table.rows.isEmpty && activeSeed > 0 && !options.allowEmptyTables.contains(spec.name) {
+            let emptySource = table.rows.isEmpty && activeSeed > 0
+            if emptySource && options.allowEmptyTables.contains(spec.name) {
+                // Explicitly allowed: deactivating every seed row is the point.
+            } else if emptySource {
                 violations.append(
                     .init(
                         table: spec.name,

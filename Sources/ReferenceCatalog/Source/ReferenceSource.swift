@@ -61,6 +61,7 @@ public struct ReferenceSource: Sendable {
         }
         var hasher = FNV1a64()
         var tables: [SourceTable] = []
+        var keySets: [String: Set<[String]>] = [:]
         for spec in ReferenceCatalog.tables {
             let url = directory.appendingPathComponent(spec.sourceFileName)
             guard let data = fileManager.contents(atPath: url.path) else {
@@ -83,9 +84,10 @@ public struct ReferenceSource: Sendable {
             var validator = RowValidator(spec: spec)
             let rows = validator.validate(document: value)
             problems.append(contentsOf: validator.problems)
+            keySets[spec.name] = validator.keys
             tables.append(SourceTable(spec: spec, rows: rows))
         }
-        let (unresolved, referenceProblems) = resolveReferences(tables)
+        let (unresolved, referenceProblems) = resolveReferences(tables, keySets: keySets)
         if !allowExternalReferences { problems.append(contentsOf: referenceProblems) }
         if !problems.isEmpty { throw SourceValidationError(problems: problems) }
         return ReferenceSource(
@@ -93,12 +95,8 @@ public struct ReferenceSource: Sendable {
             contentHash: hasher.hexDigest)
     }
 
-    /// Checks every foreign key against the source's own rows.
-    static func resolveReferences(_ tables: [SourceTable]) -> ([UnresolvedReference], [SourceProblem]) {
-        var keySets: [String: Set<[String]>] = [:]
-        for table in tables {
-            keySets[table.spec.name] = Set(table.rows.map { row in table.spec.primaryKeyIndices.map { row[$0].stringValue ?? "" } })
-        }
+    /// Checks every foreign key against the keys of the source's own rows (`keySets`, per table).
+    static func resolveReferences(_ tables: [SourceTable], keySets: [String: Set<[String]>]) -> ([UnresolvedReference], [SourceProblem]) {
         var unresolved: [UnresolvedReference] = []
         var problems: [SourceProblem] = []
         for table in tables {

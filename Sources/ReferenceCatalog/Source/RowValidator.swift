@@ -2,6 +2,9 @@
 struct RowValidator {
     let spec: TableSpec
     var problems: [SourceProblem] = []
+    /// The primary keys of every row whose key could be read, valid or not: references to a row that has
+    /// problems of its own are not reported a second time.
+    var keys: Set<[String]> = []
 
     init(spec: TableSpec) { self.spec = spec }
 
@@ -20,6 +23,7 @@ struct RowValidator {
                 continue
             }
             var row = [JSONValue](repeating: .null, count: spec.columns.count)
+            keys.insert(spec.primaryKey.map { object[$0]?.stringValue ?? "" })
             let key = spec.primaryKey.map { object[$0]?.stringValue ?? "?" }.joined(separator: ", ")
             for member in object where spec.columnIndex[member.key] == nil {
                 let hint =
