@@ -29,6 +29,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
+        .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
     ],
     targets: [
         // The 20 tables as data, and the JSON value model every layer shares.
@@ -104,7 +105,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "ReferenceCatalogTests", dependencies: ["ReferenceCatalog"], swiftSettings: swiftSettings),
-        .testTarget(name: "NormalizationTests", dependencies: ["Normalization"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "NormalizationTests",
+            dependencies: ["Normalization", .product(name: "PropertyBased", package: "swift-property-based")],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "ReferenceBackendTests",
             dependencies: ["ReferenceBackend", "TestSupport", "ThrowawayPostgres"],

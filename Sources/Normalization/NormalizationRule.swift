@@ -1,0 +1,61 @@
+import ReferenceCatalog
+
+/// The rules of the normalization contract (NORMALIZATION.md). Every difference a report shows names the
+/// rule under which its two values were compared.
+public enum NormalizationRule: String, Sendable, Hashable, CaseIterable {
+    /// Rows are identified by their primary-key tuple and ordered by it in UTF-8 byte order.
+    case keyOrder = "key.utf8-order"
+    /// Required text: leading and trailing Unicode White_Space removed, then Unicode NFC. Case, inner
+    /// whitespace and punctuation never change.
+    case textTrimNFC = "text.trim-nfc"
+    /// Nullable text: as `text.trim-nfc`, and a missing key, null, "" and whitespace-only text are all null.
+    case nullableTextBlankIsNull = "text.nullable-blank-is-null"
+    /// Nullable non-text: a missing key is null.
+    case missingIsNull = "value.missing-is-null"
+    /// Booleans: JSON true/false only; 1, 0, "true" are type differences.
+    case booleanStrict = "boolean.strict"
+    /// Integers: compared exactly, within the column's range.
+    case integerExact = "integer.exact"
+    /// Exact decimals: compared by value (1.10 = 1.1), never rounded (1.1 ≠ 1.1000001).
+    case decimalExact = "decimal.exact"
+    /// Ordered arrays: element by element, elements as `text.trim-nfc`; order matters.
+    case arrayOrdered = "array.ordered"
+    /// Set arrays: elements as `text.trim-nfc`, sorted by UTF-8 bytes, duplicates kept (so a duplicated
+    /// element is a difference).
+    case arraySet = "array.set"
+    /// JSON objects: key order ignored; nested numbers as exact decimals, nested strings NFC (not trimmed),
+    /// nested arrays in order.
+    case jsonObject = "json.object"
+    /// `is_active` and `source_type` are not compared (the source never carries them).
+    case ignoredColumn = "column.ignored"
+    /// A key that is not a catalog column: always reported.
+    case unknownColumn = "column.unknown"
+    /// A value whose JSON type does not fit the column: always reported, never coerced.
+    case typeMismatch = "type.mismatch"
+    /// A row present on one side only.
+    case rowPresence = "row.presence"
+    /// A remote row with `source_type = 'admin'` that the local data does not have: listed, not a failure
+    /// (a failure with `--strict`).
+    case adminRow = "row.admin"
+    /// Two rows with the same primary key on one side.
+    case duplicateKey = "key.duplicate"
+
+    /// The rule that governs a column's values.
+    public static func rule(for column: Column) -> NormalizationRule {
+        switch column.type {
+        case .text: column.isNullable ? .nullableTextBlankIsNull : .textTrimNFC
+        case .boolean: .booleanStrict
+        case .integer, .smallint: .integerExact
+        case .numeric: .decimalExact
+        case .textArray(.ordered): .arrayOrdered
+        case .textArray(.set): .arraySet
+        case .jsonObject: .jsonObject
+        }
+    }
+}
+
+
+/// The contract's version; every report prints it. Bump it when a rule changes meaning.
+public enum NormalizationContract {
+    public static let version = "1.0.0"
+}

@@ -1,0 +1,194 @@
+import ReferenceCatalog
+
+/// Compares one table's local and remote rows under the normalization contract.
+///
+/// Rows are matched by primary key (hash join), never by position. For each matched pair every catalog
+/// column is checked: a value that does not fit its column is a `type` difference; otherwise the normalized
+/// values are compared (raw values that are already equal skip normalization, since normalization is a
+/// function). Keys that are not catalog columns are `type` differences. Remote-only rows whose
+/// `source_type` is `admin` are listed under `adminRows`, or reported as extra when `strict`.
+public struct TableDiffer: Sendable {
+    public var strict: Bool
+
+    public init(strict: Bool = false) { self.strict = strict }
+
+    public func compare(local: ReferenceTable, remote: ReferenceTable) -> TableComparison {
+        precondition(local.spec == remote.spec, "comparing different tables")
+        let spec = local.spec
+        var differences: [Difference] = []
+        var adminRows: [JSONObject] = []
+
+        let localIndex = index(local, side: .local, differences: &differences)
+        let remoteIndex = index(remote, side: .remote, differences: &differences)
+
+        for (key, localPosition) in localIndex.positions {
+            let localRow = local.rows[localPosition]
+            guard let remotePosition = remoteIndex.positions[key] else {
+                differences.append(wholeRow(.missingInRemote, spec: spec, row: localRow, side: .local))
+                continue
+            }
+            compareRows(localRow, remote.rows[remotePosition], spec: spec, into: &differences)
+        }
+        for (key, remotePosition) in remoteIndex.positions where localIndex.positions[key] == nil {
+            let row = remote.rows[remotePosition]
+            if row.sourceType == "admin" && !strict {
+                adminRows.append(keyObject(row, spec: spec))
+            } else {
+                differences.append(wholeRow(.extraInRemote, spec: spec, row: row, side: .remote))
+            }
+        }
+        differences.sort(by: Self.reportOrder(spec))
+        adminRows.sort { Self.keyPrecedes($0, $1) }
+        return TableComparison(
+            table: spec.name, localRows: local.rows.count, remoteRows: remote.rows.count, differences: differences,
+            adminRows: adminRows)
+    }
+
+    // MARK: - Rows
+
+    private struct KeyIndex {
+        var positions: [String: Int] = [:]
+    }
+
+    /// Maps canonical key → row position; a repeated key is a `duplicate_key` difference.
+    private func index(_ table: ReferenceTable, side: Difference.Side, differences: inout [Difference]) -> KeyIndex {
+        var index = KeyIndex()
+        index.positions.reserveCapacity(table.rows.count)
+        for (position, row) in table.rows.enumerated() {
+            let key = canonicalKey(row, spec: table.spec)
+            if index.positions[key] == nil {
+                index.positions[key] = position
+            } else {
+                differences.append(
+                    Difference(
+                        kind: .duplicateKey, table: table.spec.name, key: keyObject(row, spec: table.spec), field: nil,
+                        localRaw: side == .local ? .object(row.object(spec: table.spec)) : nil,
+                        remoteRaw: side == .remote ? .object(row.object(spec: table.spec)) : nil,
+                        localNormalized: nil, remoteNormalized: nil, rule: .duplicateKey,
+                        detail: "the \(side.rawValue) side has more than one row with this key"))
+            }
+        }
+        return index
+    }
+
+    /// The key columns' canonical values joined by U+001F (which no canonical key contains unescaped).
+    private func canonicalKey(_ row: ReferenceRow, spec: TableSpec) -> String {
+        var key = ""
+        for (offset, position) in spec.primaryKeyIndices.enumerated() {
+            if offset > 0 { key.append("\u{1F}") }
+            switch row.values[position] {
+            case .string(let text)?: key += Normalizer.canonicalText(text)
+            case let other?: key += "\u{1E}" + other.description
+            case nil: key += "\u{1E}absent"
+            }
+        }
+        return key
+    }
+
+    private func keyObject(_ row: ReferenceRow, spec: TableSpec) -> JSONObject {
+        JSONObject(spec.primaryKeyIndices.map { JSONObject.Member(key: spec.columns[$0].name, value: row.values[$0] ?? .null) })
+    }
+
+    private func wholeRow(_ kind: Difference.Kind, spec: TableSpec, row: ReferenceRow, side: Difference.Side) -> Difference {
+        let object = JSONValue.object(row.object(spec: spec))
+        return Difference(
+            kind: kind, table: spec.name, key: keyObject(row, spec: spec), field: nil,
+            localRaw: side == .local ? object : nil, remoteRaw: side == .remote ? object : nil,
+            localNormalized: nil, remoteNormalized: nil, rule: .rowPresence,
+            detail: kind == .missingInRemote ? "row is missing in remote" : "row exists only in remote")
+    }
+
+    private func compareRows(_ local: ReferenceRow, _ remote: ReferenceRow, spec: TableSpec, into differences: inout [Difference]) {
+        for (position, column) in spec.columns.enumerated() {
+            let localRaw = local.values[position]
+            let remoteRaw = remote.values[position]
+            if localRaw == remoteRaw, let raw = localRaw, Self.fitsType(raw, column: column) { continue }
+            let localNormalized = Normalizer.normalize(localRaw, for: column)
+            let remoteNormalized = Normalizer.normalize(remoteRaw, for: column)
+            switch (localNormalized, remoteNormalized) {
+            case (.value(let left), .value(let right)):
+                if left != right || !Self.sameText(left, right) {
+                    differences.append(
+                        Difference(
+                            kind: .field, table: spec.name, key: keyObject(local, spec: spec), field: column.name,
+                            localRaw: localRaw, remoteRaw: remoteRaw, localNormalized: left, remoteNormalized: right,
+                            rule: NormalizationRule.rule(for: column), detail: nil))
+                }
+            default:
+                var details: [String] = []
+                if case .mismatch(let reason) = localNormalized { details.append("local: \(reason)") }
+                if case .mismatch(let reason) = remoteNormalized { details.append("remote: \(reason)") }
+                differences.append(
+                    Difference(
+                        kind: .type, table: spec.name, key: keyObject(local, spec: spec), field: column.name,
+                        localRaw: localRaw, remoteRaw: remoteRaw, localNormalized: localNormalized.value,
+                        remoteNormalized: remoteNormalized.value, rule: .typeMismatch,
+                        detail: "\(column.type.postgresType) column; " + details.joined(separator: "; ")))
+            }
+        }
+        for (side, row) in [(Difference.Side.local, local), (.remote, remote)] {
+            for member in row.extra {
+                differences.append(
+                    Difference(
+                        kind: .type, table: spec.name, key: keyObject(local, spec: spec), field: member.key,
+                        localRaw: side == .local ? member.value : nil, remoteRaw: side == .remote ? member.value : nil,
+                        localNormalized: nil, remoteNormalized: nil, rule: .unknownColumn,
+                        detail: "the \(side.rawValue) row has a key that is not a column of \(spec.name)"))
+            }
+        }
+    }
+
+    /// Whether an already-equal raw value is of the column's type (so it may skip normalization).
+    private static func fitsType(_ raw: JSONValue, column: Column) -> Bool {
+        switch (raw, column.type) {
+        case (.null, _): column.isNullable
+        case (.string, .text), (.bool, .boolean), (.object, .jsonObject): true
+        case (.number(let number), .integer), (.number(let number), .smallint):
+            ExactDecimal(number.literal)?.isInteger == true
+        case (.number(let number), .numeric): ExactDecimal(number.literal) != nil
+        case (.array(let elements), .textArray):
+            elements.allSatisfy { if case .string = $0 { true } else { false } }
+        default: false
+        }
+    }
+
+    /// Swift's `String ==` equates canonically equivalent text; canonical values are NFC already, so this
+    /// compares their bytes too, to be sure nothing the contract does not name is equated.
+    private static func sameText(_ left: JSONValue, _ right: JSONValue) -> Bool {
+        switch (left, right) {
+        case (.string(let a), .string(let b)): a.utf8.elementsEqual(b.utf8)
+        case (.array(let a), .array(let b)): a.count == b.count && zip(a, b).allSatisfy { sameText($0, $1) }
+        case (.object(let a), .object(let b)):
+            a.count == b.count
+                && zip(a.members, b.members).allSatisfy { $0.key.utf8.elementsEqual($1.key.utf8) && sameText($0.value, $1.value) }
+        default: true
+        }
+    }
+
+    // MARK: - Order
+
+    static func keyPrecedes(_ left: JSONObject, _ right: JSONObject) -> Bool {
+        for (a, b) in zip(left.members, right.members) where a.value != b.value {
+            return (a.value.stringValue ?? a.value.description).utf8.lexicographicallyPrecedes(
+                (b.value.stringValue ?? b.value.description).utf8)
+        }
+        return false
+    }
+
+    static func reportOrder(_ spec: TableSpec) -> (Difference, Difference) -> Bool {
+        { left, right in
+            if left.key != right.key { return keyPrecedes(left.key, right.key) }
+            let leftPosition = left.field.flatMap { spec.columnIndex[$0] } ?? -1
+            let rightPosition = right.field.flatMap { spec.columnIndex[$0] } ?? -1
+            if leftPosition != rightPosition { return leftPosition < rightPosition }
+            return (left.field ?? "", left.kind.rawValue) < (right.field ?? "", right.kind.rawValue)
+        }
+    }
+}
+
+extension NormalizedField {
+    public var value: JSONValue? {
+        if case .value(let value) = self { return value }
+        return nil
+    }
+}

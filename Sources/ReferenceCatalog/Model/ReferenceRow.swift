@@ -1,0 +1,155 @@
+/// One row of a reference table as a provider delivers it: the catalog's columns in order (`nil` where the
+/// key was absent), the system columns when the source carries them, and any keys the catalog does not know
+/// (kept so that the differ can report them rather than lose them).
+public struct ReferenceRow: Sendable, Hashable {
+    public var values: [JSONValue?]
+    public var sourceType: String?
+    public var isActive: Bool?
+    public var extra: JSONObject
+
+    public init(values: [JSONValue?], sourceType: String? = nil, isActive: Bool? = nil, extra: JSONObject = JSONObject()) {
+        self.values = values
+        self.sourceType = sourceType
+        self.isActive = isActive
+        self.extra = extra
+    }
+
+    /// Reads a row object of the API's shape (snake_case catalog columns, plus `source_type` and
+    /// `is_active` when present).
+    public init(object: JSONObject, spec: TableSpec) {
+        var values = [JSONValue?](repeating: nil, count: spec.columns.count)
+        var extra = JSONObject()
+        var sourceType: String?
+        var isActive: Bool?
+        for member in object {
+            if let position = spec.columnIndex[member.key] {
+                values[position] = member.value
+            } else if member.key == "source_type", case .string(let text) = member.value {
+                sourceType = text
+            } else if member.key == "is_active", case .bool(let flag) = member.value {
+                isActive = flag
+            } else {
+                extra.append(member.key, member.value)
+            }
+        }
+        self.init(values: values, sourceType: sourceType, isActive: isActive, extra: extra)
+    }
+
+    /// The row as an API row object: catalog columns in catalog order (absent keys left out), then
+    /// `source_type` and `is_active` when known, then the extra keys.
+    public func object(spec: TableSpec) -> JSONObject {
+        var object = JSONObject()
+        for (position, column) in spec.columns.enumerated() {
+            if let value = values[position] { object.append(column.name, value) }
+        }
+        if let sourceType { object.append("source_type", .string(sourceType)) }
+        if let isActive { object.append("is_active", .bool(isActive)) }
+        for member in extra { object.append(member.key, member.value) }
+        return object
+    }
+
+    public subscript(column: String, in spec: TableSpec) -> JSONValue? {
+        spec.columnIndex[column].flatMap { values[$0] }
+    }
+}
+
+/// One table's rows.
+public struct ReferenceTable: Sendable, Hashable {
+    public let spec: TableSpec
+    public var rows: [ReferenceRow]
+
+    public init(spec: TableSpec, rows: [ReferenceRow]) {
+        self.spec = spec
+        self.rows = rows
+    }
+
+    public var name: String { spec.name }
+}
+
+/// What `getBootstrap` returns, from either provider: the API's wrapper as typed values.
+public struct ReferenceBootstrap: Sendable, Hashable {
+    /// The schema's (migrations') version; `nil` for the local provider, which has no migrations.
+    public var schemaVersion: Int?
+    /// The data's version: an opaque token.
+    public var referenceVersion: String
+    /// When the document was generated (RFC 3339), if known.
+    public var generatedAt: String?
+    /// Tables by name.
+    public var tables: [String: ReferenceTable]
+
+    public init(schemaVersion: Int?, referenceVersion: String, generatedAt: String?, tables: [String: ReferenceTable]) {
+        self.schemaVersion = schemaVersion
+        self.referenceVersion = referenceVersion
+        self.generatedAt = generatedAt
+        self.tables = tables
+    }
+
+    /// Tables in the catalog's order (those present).
+    public var orderedTables: [ReferenceTable] {
+        ReferenceCatalog.tables.compactMap { tables[$0.name] }
+    }
+}
+
+/// The API's wire document could not be read: names what and where.
+public struct BootstrapDecodingError: Error, Sendable, Hashable, CustomStringConvertible {
+    public let message: String
+    public init(_ message: String) { self.message = message }
+    public var description: String { message }
+}
+
+extension ReferenceBootstrap {
+    /// Decodes the API's bootstrap wrapper `{schemaVersion, referenceVersion, generatedAt, tables}`. Tables
+    /// outside the catalog are an error; catalog tables missing from the document are left out (the differ
+    /// reports them).
+    public init(json: JSONValue) throws(BootstrapDecodingError) {
+        guard case .object(let root) = json else { throw BootstrapDecodingError("bootstrap: top level is not an object") }
+        guard case .string(let version) = root["referenceVersion"] else {
+            throw BootstrapDecodingError("bootstrap: referenceVersion is missing or not a string")
+        }
+        guard case .object(let tables) = root["tables"] else {
+            throw BootstrapDecodingError("bootstrap: tables is missing or not an object")
+        }
+        var decoded: [String: ReferenceTable] = [:]
+        for member in tables {
+            guard let spec = ReferenceCatalog.table(named: member.key) else {
+                throw BootstrapDecodingError("bootstrap: table '\(member.key)' is not in the catalog")
+            }
+            decoded[spec.name] = try ReferenceTable(rowsJSON: member.value, spec: spec)
+        }
+        self.init(
+            schemaVersion: root["schemaVersion"].flatMap { if case .number(let n) = $0 { Int(n.literal) } else { nil } },
+            referenceVersion: version, generatedAt: root["generatedAt"]?.stringValue, tables: decoded)
+    }
+
+    /// The wrapper as the API writes it (tables in catalog order, rows as given).
+    public var json: JSONValue {
+        var root = JSONObject()
+        root.append("schemaVersion", schemaVersion.map { .number(JSONNumber($0)) } ?? .null)
+        root.append("referenceVersion", .string(referenceVersion))
+        root.append("generatedAt", generatedAt.map(JSONValue.string) ?? .null)
+        var tableObject = JSONObject()
+        for table in orderedTables {
+            tableObject.append(table.name, .array(table.rows.map { .object($0.object(spec: table.spec)) }))
+        }
+        root.append("tables", .object(tableObject))
+        return .object(root)
+    }
+}
+
+extension ReferenceTable {
+    /// Decodes a JSON array of row objects.
+    public init(rowsJSON: JSONValue, spec: TableSpec) throws(BootstrapDecodingError) {
+        guard case .array(let elements) = rowsJSON else {
+            throw BootstrapDecodingError("table \(spec.name): rows are not an array")
+        }
+        var rows: [ReferenceRow] = []
+        rows.reserveCapacity(elements.count)
+        for (index, element) in elements.enumerated() {
+            guard case .object(let object) = element else {
+                throw BootstrapDecodingError("table \(spec.name), row \(index): not an object")
+            }
+            rows.append(ReferenceRow(object: object, spec: spec))
+        }
+        self.init(spec: spec, rows: rows)
+    }
+}
