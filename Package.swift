@@ -30,6 +30,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
         .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
+        .package(url: "https://github.com/adam-fowler/compress-nio.git", from: "1.5.0"),
     ],
     targets: [
         // The 20 tables as data, and the JSON value model every layer shares.
@@ -57,8 +58,9 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "CompressNIO", package: "compress-nio"),
             ],
-            resources: [.copy("Migrations")],
+            resources: [.copy("Migrations"), .copy("Resources/openapi.yaml")],
             swiftSettings: swiftSettings
         ),
         // The app's side: provider seam, local (JSON -> SQLite) and remote (HTTP + warm cache) providers.

@@ -14,7 +14,7 @@ struct ReferenceBackendCommand: AsyncParsableCommand {
         discussion: """
             Exit status: 0 success, 2 bad input or usage, 3 database or infrastructure failure.
             """,
-        subcommands: [Migrate.self, Seed.self]
+        subcommands: [Migrate.self, Seed.self, Serve.self]
     )
 
     static func main() async {
@@ -139,5 +139,45 @@ struct Seed: AsyncParsableCommand {
         case .text: print(report.text)
         case .json: print(JSONWriter(prettyPrinted: true).string(report.json))
         }
+    }
+}
+
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Serve the read-only reference API over HTTP until SIGINT or SIGTERM.")
+
+    @OptionGroup var database: DatabaseOptions
+
+    @Option(help: "Interface to listen on. Default: $REFERENCE_API_HOST or 127.0.0.1.")
+    var host: String?
+
+    @Option(help: "Port to listen on (0: any free port). Default: $REFERENCE_API_PORT or 8080.")
+    var port: Int?
+
+    func run() async throws {
+        let environment = ProcessInfo.processInfo.environment
+        let logger = Logger(label: "reference-backend.api")
+        let url = try database.resolve()
+        let port = port ?? environment["REFERENCE_API_PORT"].map({ Int($0) ?? -1 }) ?? 8080
+        guard (0...65535).contains(port) else {
+            throw ValidationError("the port must be a number from 0 to 65535")
+        }
+        let configuration = ReferenceAPI.Configuration(
+            host: host ?? environment["REFERENCE_API_HOST"] ?? "127.0.0.1", port: port, databaseURL: url,
+            maximumConnections: environment["REFERENCE_API_DB_CONNECTIONS"].flatMap(Int.init) ?? 8)
+        let server = Task {
+            try await ReferenceAPI(configuration: configuration, logger: logger).run { port in
+                logger.info("listening", metadata: ["api.address": "http://\(configuration.host):\(port)", "api.database": "\(url)"])
+            }
+        }
+        let signals = [SIGINT, SIGTERM].map { signalNumber in
+            signal(signalNumber, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .global())
+            source.setEventHandler { server.cancel() }
+            source.resume()
+            return source
+        }
+        defer { signals.forEach { $0.cancel() } }
+        try await server.value
     }
 }

@@ -1,0 +1,95 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import PostgresNIO
+import ReferenceCatalog
+
+/// Every 4xx and 5xx of the API: one JSON shape, `{"error": {"code", "message"}}`, and the right status.
+/// Messages never carry SQL, stack traces or connection strings.
+public struct APIError: Error, HTTPResponseError, Sendable {
+    public let status: HTTPResponse.Status
+    public let code: String
+    public let message: String
+    public var headers: HTTPFields = [:]
+
+    public init(status: HTTPResponse.Status, code: String, message: String, headers: HTTPFields = [:]) {
+        self.status = status
+        self.code = code
+        self.message = message
+        self.headers = headers
+    }
+
+    static func notFound(_ path: String) -> APIError {
+        APIError(status: .notFound, code: "not_found", message: "no such resource: \(path)")
+    }
+
+    static func unknownTable(_ name: String) -> APIError {
+        APIError(
+            status: .notFound, code: "unknown_table",
+            message: "'\(name)' is not a reference table; see /api/v1/reference/bootstrap for the list")
+    }
+
+    static func methodNotAllowed(_ method: HTTPRequest.Method) -> APIError {
+        APIError(
+            status: .methodNotAllowed, code: "method_not_allowed",
+            message: "\(method.rawValue) is not allowed; this API is read-only (GET, HEAD)", headers: [.allow: "GET, HEAD"])
+    }
+
+    static func badRequest(_ message: String) -> APIError {
+        APIError(status: .badRequest, code: "bad_request", message: message)
+    }
+
+    static func databaseUnavailable(_ message: String = "the database is unavailable") -> APIError {
+        APIError(status: .serviceUnavailable, code: "database_unavailable", message: message)
+    }
+
+    static let internalError = APIError(
+        status: .internalServerError, code: "internal_error", message: "an internal error occurred; see the server log")
+
+    /// The JSON body.
+    var body: ByteBuffer {
+        var error = JSONObject()
+        error.append("code", .string(code))
+        error.append("message", .string(message))
+        return ByteBuffer(string: JSONWriter().string(.object(JSONObject(["error": .object(error)]))))
+    }
+
+    public func response(from request: Request, context: some RequestContext) throws -> Response {
+        var fields = headers
+        fields[.contentType] = "application/json; charset=utf-8"
+        fields[.cacheControl] = "no-store"
+        return Response(status: status, headers: fields, body: .init(byteBuffer: body))
+    }
+}
+
+/// Turns every error into the one JSON shape: API errors as they are, the router's own (404) mapped, and
+/// anything else (database failures included) logged and answered with a 503 or 500 that names no detail.
+struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
+        -> Response
+    {
+        do {
+            return try await next(request, context)
+        } catch let error as APIError {
+            return try error.response(from: request, context: context)
+        } catch let error as HTTPError {
+            let mapped: APIError =
+                switch error.status {
+                case .notFound: .notFound(request.uri.path)
+                case .methodNotAllowed: .methodNotAllowed(request.method)
+                default: APIError(status: error.status, code: "http_\(error.status.code)", message: error.status.reasonPhrase)
+                }
+            return try mapped.response(from: request, context: context)
+        } catch {
+            let unavailable = isDatabaseFailure(error)
+            context.logger.error(
+                "request failed",
+                metadata: ["api.path": "\(request.uri.path)", "api.error": "\(describePostgresError(error))"])
+            return try (unavailable ? APIError.databaseUnavailable() : .internalError).response(from: request, context: context)
+        }
+    }
+
+    private func isDatabaseFailure(_ error: any Error) -> Bool {
+        error is DatabaseUnavailableError || error is PSQLError
+    }
+}

@@ -1,0 +1,144 @@
+import CompressNIO
+import Foundation
+import Logging
+import NIOCore
+import PostgresNIO
+import ReferenceCatalog
+
+/// A response body built once per `referenceVersion` and served as bytes: identity and gzip variants.
+struct CachedDocument: Sendable {
+    let plain: ByteBuffer
+    let gzip: ByteBuffer
+    let etag: String
+}
+
+/// The API's documents, built once per reference version.
+///
+/// Every request first learns the current version with one cheap query, so a change committed in the
+/// database shows on the next request. Concurrent requests share that query ("single flight"), but a
+/// request only ever joins a query that started after it arrived, so it can never be answered with a version
+/// older than its own arrival. When the version moved, the documents are rebuilt from one snapshot (again
+/// single flight) and kept until the version moves again.
+actor ReferenceDocuments {
+    private let client: PostgresClient
+    private let readerRole: Bool
+    private let logger: Logger
+
+    private var waiting: [CheckedContinuation<VersionInfo, any Error>] = []
+    private var checking = false
+
+    private struct Built {
+        let version: VersionInfo
+        let generatedAt: String
+        let bootstrap: CachedDocument
+        let tables: [String: CachedDocument]
+    }
+    private var built: Built?
+    private var building: Task<Built, any Error>?
+
+    init(client: PostgresClient, readerRole: Bool, logger: Logger) {
+        self.client = client
+        self.readerRole = readerRole
+        self.logger = logger
+    }
+
+    /// The current version, read by a query that started after this call.
+    func currentVersion() async throws -> VersionInfo {
+        try await withCheckedThrowingContinuation { continuation in
+            waiting.append(continuation)
+            if !checking {
+                checking = true
+                Task { await self.drainVersionChecks() }
+            }
+        }
+    }
+
+    private func drainVersionChecks() async {
+        while !waiting.isEmpty {
+            let batch = waiting
+            waiting = []
+            let result: Result<VersionInfo, any Error>
+            do {
+                result = .success(
+                    try await client.withConnection { connection in try await connection.readVersion(logger: logger) })
+            } catch {
+                result = .failure(error)
+            }
+            for continuation in batch { continuation.resume(with: result) }
+        }
+        checking = false
+    }
+
+    /// The bootstrap document for the current version.
+    func bootstrap() async throws -> (CachedDocument, VersionInfo) {
+        let built = try await documents(for: try await currentVersion())
+        return (built.bootstrap, built.version)
+    }
+
+    /// One table's document for the current version.
+    func table(_ name: String) async throws -> (CachedDocument, VersionInfo) {
+        let built = try await documents(for: try await currentVersion())
+        guard let document = built.tables[name] else { throw APIError.unknownTable(name) }
+        return (document, built.version)
+    }
+
+    private func documents(for version: VersionInfo) async throws -> Built {
+        if let built, built.version == version { return built }
+        if let building {
+            let result = try await building.value
+            if result.version == version || result.version.reference.sequence > version.reference.sequence {
+                return result
+            }
+        }
+        let task = Task { [client, readerRole, logger] in
+            let snapshot = try await client.withConnection { connection in
+                try await connection.readSnapshot(readerRole: readerRole, logger: logger)
+            }
+            return try Self.build(snapshot, logger: logger)
+        }
+        building = task
+        defer { if building == task { building = nil } }
+        let result = try await task.value
+        if built == nil || result.version.reference.sequence >= built!.version.reference.sequence
+            || result.version.reference.instance != built!.version.reference.instance
+        {
+            built = result
+        }
+        return result
+    }
+
+    private static func build(_ snapshot: TableSnapshot, logger: Logger) throws -> Built {
+        let started = ContinuousClock.now
+        let header = Self.header(snapshot.version, generatedAt: snapshot.generatedAt)
+        var bootstrap = ByteBuffer(string: "{" + header + ",\"tables\":{")
+        var tables: [String: CachedDocument] = [:]
+        for (index, table) in snapshot.tables.enumerated() {
+            if index > 0 { bootstrap.writeStaticString(",") }
+            bootstrap.writeString("\"\(table.name)\":")
+            bootstrap.writeString(table.rowsJSON)
+            let body = ByteBuffer(string: "{" + header + ",\"table\":\"\(table.name)\",\"rows\":" + table.rowsJSON + "}")
+            tables[table.name] = try document(body, version: snapshot.version)
+        }
+        bootstrap.writeStaticString("}}")
+        let document = try document(bootstrap, version: snapshot.version)
+        logger.info(
+            "built reference documents",
+            metadata: [
+                "api.reference_version": "\(snapshot.version.reference.token)",
+                "api.bootstrap_bytes": "\(document.plain.readableBytes)",
+                "api.bootstrap_gzip_bytes": "\(document.gzip.readableBytes)",
+                "api.build_ms": "\((ContinuousClock.now - started).milliseconds)",
+            ])
+        return Built(version: snapshot.version, generatedAt: snapshot.generatedAt, bootstrap: document, tables: tables)
+    }
+
+    static func header(_ version: VersionInfo, generatedAt: String) -> String {
+        "\"schemaVersion\":\(version.schemaVersion),\"referenceVersion\":\"\(version.reference.token)\",\"generatedAt\":\"\(generatedAt)\""
+    }
+
+    private static func document(_ plain: ByteBuffer, version: VersionInfo) throws -> CachedDocument {
+        var input = plain
+        let gzip = try input.compress(with: .gzip(), allocator: ByteBufferAllocator())
+        return CachedDocument(plain: plain, gzip: gzip, etag: version.reference.token)
+    }
+}

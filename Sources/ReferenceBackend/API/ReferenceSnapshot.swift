@@ -1,0 +1,94 @@
+import Foundation
+import Logging
+import NIOCore
+import PostgresNIO
+import ReferenceCatalog
+import ThrowawayPostgres
+
+/// The database side of the API: reads the 20 tables as JSON built by PostgreSQL (exact numerics, arrays and
+/// objects as stored), each table's active rows in primary-key byte order.
+struct ReferenceQueries: Sendable {
+    /// `SELECT` of one table's rows as one JSON array text: catalog columns in catalog order plus
+    /// `source_type` (and `is_active` with `includeInactive`), ordered by the key in byte order.
+    static func rowsQuery(_ spec: TableSpec, includeInactive: Bool) -> String {
+        var pairs = spec.columns.map { "'\($0.name)', \(quoteIdentifier($0.name))" }
+        pairs.append("'source_type', source_type")
+        if includeInactive { pairs.append("'is_active', is_active") }
+        let order = spec.primaryKey.map { "\(quoteIdentifier($0)) COLLATE \"C\"" }.joined(separator: ", ")
+        return """
+            SELECT coalesce('[' || string_agg(json_build_object(\(pairs.joined(separator: ", ")))::text, ',' ORDER BY \(order)) || ']', '[]')
+            FROM \(quoteIdentifier(spec.name))\(includeInactive ? "" : " WHERE is_active")
+            """
+    }
+
+    static let versionQuery = """
+        SELECT m.version_seq, replace(m.instance_id::text, '-', ''), m.last_updated,
+               (SELECT coalesce(max(version), 0)::int8 FROM schema_migrations)
+        FROM reference_metadata m
+        """
+}
+
+/// The metadata a response carries.
+public struct VersionInfo: Sendable, Hashable {
+    public let schemaVersion: Int
+    public let reference: ReferenceVersion
+}
+
+/// All 20 tables read in one snapshot, as JSON array texts, with the version that describes them.
+struct TableSnapshot: Sendable {
+    let version: VersionInfo
+    let generatedAt: String
+    /// Row arrays as JSON text, by table, in catalog order.
+    let tables: [(name: String, rowsJSON: String)]
+}
+
+extension PostgresConnection {
+    /// Runs `body` in a `REPEATABLE READ READ ONLY` transaction as the read-only role (when the connecting
+    /// user may take it), so every query sees the same snapshot and nothing can be written.
+    func readOnlySnapshot<Result>(readerRole: Bool, logger: Logger, _ body: () async throws -> Result) async throws
+        -> Result
+    {
+        try await inTransaction("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", logger: logger) {
+            if readerRole { try await execute("SET LOCAL ROLE reference_reader", logger: logger) }
+            return try await body()
+        }
+    }
+
+    func readVersion(logger: Logger) async throws -> VersionInfo {
+        let rows = try await query(PostgresQuery(unsafeSQL: ReferenceQueries.versionQuery), logger: logger)
+        for try await (sequence, instance, lastUpdated, schema) in rows.decode((Int64, String, Date, Int64).self) {
+            return VersionInfo(
+                schemaVersion: Int(schema),
+                reference: ReferenceVersion(sequence: sequence, instance: String(instance.prefix(12)), lastUpdated: lastUpdated))
+        }
+        throw APIError.databaseUnavailable("reference_metadata has no row: is the database migrated?")
+    }
+
+    func readRowsJSON(_ spec: TableSpec, includeInactive: Bool, logger: Logger) async throws -> String {
+        let rows = try await query(
+            PostgresQuery(unsafeSQL: ReferenceQueries.rowsQuery(spec, includeInactive: includeInactive)), logger: logger)
+        for try await text in rows.decode(String.self) { return text }
+        return "[]"
+    }
+
+    /// Reads the version and all 20 tables in one snapshot.
+    func readSnapshot(readerRole: Bool, logger: Logger) async throws -> TableSnapshot {
+        try await readOnlySnapshot(readerRole: readerRole, logger: logger) {
+            let version = try await readVersion(logger: logger)
+            var tables: [(String, String)] = []
+            for spec in ReferenceCatalog.tables {
+                tables.append((spec.name, try await readRowsJSON(spec, includeInactive: false, logger: logger)))
+            }
+            return TableSnapshot(version: version, generatedAt: RFC3339.now(), tables: tables)
+        }
+    }
+}
+
+enum RFC3339 {
+    static func now() -> String { string(Date()) }
+
+    static func string(_ date: Date) -> String {
+        date.formatted(.iso8601.year().month().day().time(includingFractionalSeconds: true).timeZone(separator: .omitted))
+            .replacingOccurrences(of: "+0000", with: "Z")
+    }
+}
