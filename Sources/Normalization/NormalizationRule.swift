@@ -41,7 +41,7 @@ public enum NormalizationRule: String, Sendable, Hashable, CaseIterable {
     case duplicateKey = "key.duplicate"
 
     /// The rule that governs a column's values.
-    public static func rule(for column: Column) -> NormalizationRule {
+    public static func rule(for column: ColumnSpec) -> NormalizationRule {
         switch column.type {
         case .text: column.isNullable ? .nullableTextBlankIsNull : .textTrimNFC
         case .boolean: .booleanStrict

@@ -11,7 +11,7 @@ public enum NormalizedField: Sendable, Hashable {
 /// Pure: no I/O. Normalizing twice gives the same result as normalizing once.
 public enum Normalizer {
     /// Normalizes `raw` (nil: the key was absent) for `column`.
-    public static func normalize(_ raw: JSONValue?, for column: Column) -> NormalizedField {
+    public static func normalize(_ raw: JSONValue?, for column: ColumnSpec) -> NormalizedField {
         guard let raw else {
             return column.isNullable ? .value(.null) : .mismatch("missing key in a required column")
         }

@@ -139,7 +139,7 @@ public struct TableDiffer: Sendable {
     }
 
     /// Whether an already-equal raw value is of the column's type (so it may skip normalization).
-    private static func fitsType(_ raw: JSONValue, column: Column) -> Bool {
+    private static func fitsType(_ raw: JSONValue, column: ColumnSpec) -> Bool {
         switch (raw, column.type) {
         case (.null, _): column.isNullable
         case (.string, .text), (.bool, .boolean), (.object, .jsonObject): true

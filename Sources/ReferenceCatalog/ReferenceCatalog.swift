@@ -12,14 +12,14 @@ public enum ReferenceCatalog {
     public static let tables: [TableSpec] = [
         TableSpec(
             name: "body_regions",
-            columns: [key("body_region_key"), Column("name", .text), Column("sort_order", .integer)],
+            columns: [key("body_region_key"), ColumnSpec("name", .text), ColumnSpec("sort_order", .integer)],
             primaryKey: ["body_region_key"]
         ),
         TableSpec(
             name: "muscle_groups",
             columns: [
-                key("muscle_group_key"), Column("name", .text), key("body_region_key"),
-                Column("sort_order", .integer),
+                key("muscle_group_key"), ColumnSpec("name", .text), key("body_region_key"),
+                ColumnSpec("sort_order", .integer),
             ],
             primaryKey: ["muscle_group_key"],
             foreignKeys: [fk("body_region_key", "body_regions")]
@@ -27,22 +27,22 @@ public enum ReferenceCatalog {
         TableSpec(
             name: "muscles",
             columns: [
-                key("muscle_key"), Column("name", .text), Column("latin_name", .text, nullable: true),
-                key("muscle_group_key"), Column("is_front", .boolean, nullable: true),
+                key("muscle_key"), ColumnSpec("name", .text), ColumnSpec("latin_name", .text, nullable: true),
+                key("muscle_group_key"), ColumnSpec("is_front", .boolean, nullable: true),
             ],
             primaryKey: ["muscle_key"],
             foreignKeys: [fk("muscle_group_key", "muscle_groups")]
         ),
         TableSpec(
             name: "equipment_categories",
-            columns: [key("equipment_category_key"), Column("name", .text), Column("sort_order", .integer)],
+            columns: [key("equipment_category_key"), ColumnSpec("name", .text), ColumnSpec("sort_order", .integer)],
             primaryKey: ["equipment_category_key"]
         ),
         TableSpec(
             name: "equipment",
             columns: [
-                key("equipment_key"), Column("name", .text), key("equipment_category_key"),
-                Column("is_bodyweight", .boolean),
+                key("equipment_key"), ColumnSpec("name", .text), key("equipment_category_key"),
+                ColumnSpec("is_bodyweight", .boolean),
             ],
             primaryKey: ["equipment_key"],
             foreignKeys: [fk("equipment_category_key", "equipment_categories")]
@@ -50,65 +50,65 @@ public enum ReferenceCatalog {
         TableSpec(
             name: "exercise_categories",
             columns: [
-                key("category_key"), Column("name", .text), Column("description", .text, nullable: true),
-                Column("sort_order", .integer),
+                key("category_key"), ColumnSpec("name", .text), ColumnSpec("description", .text, nullable: true),
+                ColumnSpec("sort_order", .integer),
             ],
             primaryKey: ["category_key"]
         ),
         TableSpec(
             name: "force_types",
-            columns: [key("force_key"), Column("name", .text)],
+            columns: [key("force_key"), ColumnSpec("name", .text)],
             primaryKey: ["force_key"]
         ),
         TableSpec(
             name: "mechanic_types",
-            columns: [key("mechanic_key"), Column("name", .text)],
+            columns: [key("mechanic_key"), ColumnSpec("name", .text)],
             primaryKey: ["mechanic_key"]
         ),
         TableSpec(
             name: "difficulty_levels",
-            columns: [key("level_key"), Column("name", .text), Column("rank", .smallint)],
+            columns: [key("level_key"), ColumnSpec("name", .text), ColumnSpec("rank", .smallint)],
             primaryKey: ["level_key"],
             unique: [["rank"]]
         ),
         TableSpec(
             name: "licenses",
             columns: [
-                key("license_key"), Column("name", .text), Column("url", .text, nullable: true),
-                Column("requires_attribution", .boolean),
+                key("license_key"), ColumnSpec("name", .text), ColumnSpec("url", .text, nullable: true),
+                ColumnSpec("requires_attribution", .boolean),
             ],
             primaryKey: ["license_key"]
         ),
         TableSpec(
             name: "scoring_formulas",
             columns: [
-                key("formula_key"), Column("name", .text),
-                Column("kind", .text, allowedValues: ["one_rep_max", "relative_strength"]),
-                Column("expression", .text), Column("min_reps", .smallint, nullable: true),
-                Column("max_reps", .smallint, nullable: true), Column("citation", .text, nullable: true),
-                Column("variables", .jsonObject),
+                key("formula_key"), ColumnSpec("name", .text),
+                ColumnSpec("kind", .text, allowedValues: ["one_rep_max", "relative_strength"]),
+                ColumnSpec("expression", .text), ColumnSpec("min_reps", .smallint, nullable: true),
+                ColumnSpec("max_reps", .smallint, nullable: true), ColumnSpec("citation", .text, nullable: true),
+                ColumnSpec("variables", .jsonObject),
             ],
             primaryKey: ["formula_key"]
         ),
         TableSpec(
             name: "scoring_coefficients",
-            columns: [key("formula_key"), key("variant"), key("coefficient"), Column("value", .numeric)],
+            columns: [key("formula_key"), key("variant"), key("coefficient"), ColumnSpec("value", .numeric)],
             primaryKey: ["formula_key", "variant", "coefficient"],
             foreignKeys: [fk("formula_key", "scoring_formulas")]
         ),
         TableSpec(
             name: "metric_types",
             columns: [
-                key("metric_type_key"), Column("name", .text),
-                Column("value_kind", .text, allowedValues: ["count", "mass", "distance", "duration"]),
+                key("metric_type_key"), ColumnSpec("name", .text),
+                ColumnSpec("value_kind", .text, allowedValues: ["count", "mass", "distance", "duration"]),
             ],
             primaryKey: ["metric_type_key"]
         ),
         TableSpec(
             name: "units",
             columns: [
-                key("unit_key"), Column("name", .text), Column("symbol", .text), key("metric_type_key"),
-                Column("si_factor", .numeric), Column("aliases", .textArray(.set)),
+                key("unit_key"), ColumnSpec("name", .text), ColumnSpec("symbol", .text), key("metric_type_key"),
+                ColumnSpec("si_factor", .numeric), ColumnSpec("aliases", .textArray(.set)),
             ],
             primaryKey: ["unit_key"],
             foreignKeys: [fk("metric_type_key", "metric_types")]
@@ -116,19 +116,19 @@ public enum ReferenceCatalog {
         TableSpec(
             name: "set_types",
             columns: [
-                key("set_type_key"), Column("name", .text), Column("counts_toward_volume", .boolean),
-                Column("sort_order", .integer),
+                key("set_type_key"), ColumnSpec("name", .text), ColumnSpec("counts_toward_volume", .boolean),
+                ColumnSpec("sort_order", .integer),
             ],
             primaryKey: ["set_type_key"]
         ),
         TableSpec(
             name: "exercises",
             columns: [
-                key("exercise_key"), Column("name", .text), key("category_key"),
+                key("exercise_key"), ColumnSpec("name", .text), key("category_key"),
                 key("force_key", nullable: true), key("mechanic_key", nullable: true), key("level_key"),
                 key("license_key"), key("one_rm_formula_key", nullable: true),
-                Column("source_id", .text, nullable: true), Column("instructions", .textArray(.ordered)),
-                Column("image_paths", .textArray(.ordered)),
+                ColumnSpec("source_id", .text, nullable: true), ColumnSpec("instructions", .textArray(.ordered)),
+                ColumnSpec("image_paths", .textArray(.ordered)),
             ],
             primaryKey: ["exercise_key"],
             foreignKeys: [
@@ -142,7 +142,7 @@ public enum ReferenceCatalog {
             name: "exercise_muscles",
             columns: [
                 key("exercise_key"), key("muscle_key"),
-                Column("role", .text, allowedValues: ["primary", "secondary"]),
+                ColumnSpec("role", .text, allowedValues: ["primary", "secondary"]),
             ],
             primaryKey: ["exercise_key", "muscle_key", "role"],
             foreignKeys: [fk("exercise_key", "exercises"), fk("muscle_key", "muscles")]
@@ -156,8 +156,8 @@ public enum ReferenceCatalog {
         TableSpec(
             name: "exercise_aliases",
             columns: [
-                key("exercise_key"), Column("alias", .text),
-                Column("language", .text, defaultValue: .string("en")),
+                key("exercise_key"), ColumnSpec("alias", .text),
+                ColumnSpec("language", .text, defaultValue: .string("en")),
             ],
             primaryKey: ["exercise_key", "alias"],
             foreignKeys: [fk("exercise_key", "exercises")]
@@ -165,8 +165,8 @@ public enum ReferenceCatalog {
         TableSpec(
             name: "exercise_metrics",
             columns: [
-                key("exercise_key"), key("metric_type_key"), Column("is_required", .boolean),
-                key("default_unit_key", nullable: true), Column("sort_order", .integer),
+                key("exercise_key"), key("metric_type_key"), ColumnSpec("is_required", .boolean),
+                key("default_unit_key", nullable: true), ColumnSpec("sort_order", .integer),
             ],
             primaryKey: ["exercise_key", "metric_type_key"],
             foreignKeys: [
@@ -204,8 +204,8 @@ public enum ReferenceCatalog {
     }
 
     /// A slug column; keys and references to keys are slugs.
-    private static func key(_ name: String, nullable: Bool = false) -> Column {
-        Column(name, .text, nullable: nullable, slug: true)
+    private static func key(_ name: String, nullable: Bool = false) -> ColumnSpec {
+        ColumnSpec(name, .text, nullable: nullable, slug: true)
     }
 
     /// A foreign key whose column has the same name as the referenced primary key.

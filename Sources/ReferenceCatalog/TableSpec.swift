@@ -3,7 +3,7 @@
 /// ``ReferenceCatalog/systemColumns``) and the JSON source never carries them.
 public struct TableSpec: Sendable, Hashable, CustomStringConvertible {
     public let name: String
-    public let columns: [Column]
+    public let columns: [ColumnSpec]
     public let primaryKey: [String]
     public let foreignKeys: [ForeignKey]
     public let uniqueConstraints: [[String]]
@@ -14,7 +14,7 @@ public struct TableSpec: Sendable, Hashable, CustomStringConvertible {
 
     public init(
         name: String,
-        columns: [Column],
+        columns: [ColumnSpec],
         primaryKey: [String],
         foreignKeys: [ForeignKey] = [],
         unique: [[String]] = []
@@ -36,7 +36,7 @@ public struct TableSpec: Sendable, Hashable, CustomStringConvertible {
         }
     }
 
-    public func column(named name: String) -> Column? {
+    public func column(named name: String) -> ColumnSpec? {
         columnIndex[name].map { columns[$0] }
     }
 

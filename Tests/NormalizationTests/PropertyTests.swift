@@ -54,7 +54,7 @@ struct PropertyTests {
     }
 
     /// Mutations that change a field's normalized value.
-    static func mutate(_ value: JSONValue?, column: Column, choice: Int) -> JSONValue {
+    static func mutate(_ value: JSONValue?, column: ColumnSpec, choice: Int) -> JSONValue {
         switch (column.type, value) {
         case (.text, .string(let text)?): return .string(choice % 2 == 0 ? text + "!" : "!" + text)
         case (.text, _): return "set"

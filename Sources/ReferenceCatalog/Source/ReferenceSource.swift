@@ -38,6 +38,19 @@ public struct ReferenceSource: Sendable {
 
     public func table(named name: String) -> SourceTable? { tables.first { $0.spec.name == name } }
 
+    /// The content hash ``load(from:allowExternalReferences:)`` would compute, without parsing: `nil` when a
+    /// table file is missing. Cheap enough for every app start.
+    public static func contentHash(of directory: URL) -> String? {
+        var hasher = ContentHasher()
+        for spec in ReferenceCatalog.tables {
+            guard let data = FileManager.default.contents(atPath: directory.appendingPathComponent(spec.sourceFileName).path)
+            else { return nil }
+            hasher.combine(Array(spec.sourceFileName.utf8))
+            hasher.combine(Array(data))
+        }
+        return hasher.hexDigest
+    }
+
     /// Reads and validates `directory`. Throws ``SourceValidationError`` listing every problem. With
     /// `allowExternalReferences` false, a reference that does not resolve in the source is a problem too.
     public static func load(from directory: URL, allowExternalReferences: Bool = false) throws -> ReferenceSource {
@@ -59,7 +72,7 @@ public struct ReferenceSource: Sendable {
                     SourceProblem(.unknownFile, file: file, message: "not a catalog table; remove or rename it"))
             }
         }
-        var hasher = FNV1a64()
+        var hasher = ContentHasher()
         var tables: [SourceTable] = []
         var keySets: [String: Set<[String]>] = [:]
         for spec in ReferenceCatalog.tables {
@@ -124,10 +137,12 @@ public struct ReferenceSource: Sendable {
 }
 
 /// 64-bit FNV-1a, for content fingerprints (not for security).
-struct FNV1a64 {
+public struct ContentHasher: Sendable {
     private var state: UInt64 = 0xcbf2_9ce4_8422_2325
 
-    mutating func combine(_ bytes: [UInt8]) {
+    public init() {}
+
+    public mutating func combine(_ bytes: [UInt8]) {
         for byte in bytes {
             state ^= UInt64(byte)
             state &*= 0x0000_0100_0000_01B3
@@ -137,7 +152,7 @@ struct FNV1a64 {
         state &*= 0x0000_0100_0000_01B3
     }
 
-    var hexDigest: String {
+    public var hexDigest: String {
         let hex = String(state, radix: 16)
         return String(repeating: "0", count: 16 - hex.count) + hex
     }

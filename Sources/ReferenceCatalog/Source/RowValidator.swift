@@ -72,7 +72,7 @@ struct RowValidator {
     }
 
     /// Whether `value` fits `column`; records a problem when it does not.
-    private mutating func check(_ value: JSONValue, column: Column, row: Int, key: String) -> Bool {
+    private mutating func check(_ value: JSONValue, column: ColumnSpec, row: Int, key: String) -> Bool {
         func fail(_ kind: SourceProblem.Kind, _ message: String) -> Bool {
             problem(kind, row: row, key: key, field: column.name, message: message)
             return false

@@ -45,7 +45,7 @@ public enum ColumnType: Sendable, Hashable {
 }
 
 /// One column of a reference table.
-public struct Column: Sendable, Hashable {
+public struct ColumnSpec: Sendable, Hashable {
     public let name: String
     public let type: ColumnType
     public let isNullable: Bool

@@ -1,0 +1,57 @@
+import ReferenceCatalog
+
+/// Options of ``ReferenceDataProvider/getBootstrap(options:)``.
+public struct BootstrapOptions: Sendable, Hashable {
+    /// Whether a cached bootstrap may be returned when the backend cannot be reached. Default false: an
+    /// unreachable backend is an error even with a cache.
+    public var allowStaleCache: Bool
+
+    public init(allowStaleCache: Bool = false) { self.allowStaleCache = allowStaleCache }
+}
+
+/// The app's single seam for reference data (plan, phase 4). Everything above it (the
+/// ``ExerciseConfigService`` facade, and the screens that use it) reads through this protocol and never
+/// knows which store served the rows.
+public protocol ReferenceDataProvider: Sendable {
+    /// The whole reference dataset with its versions.
+    func getBootstrap(options: BootstrapOptions) async throws -> ReferenceBootstrap
+    /// One table's rows (same rows and order as in the bootstrap).
+    func getTable(_ name: String, options: BootstrapOptions) async throws -> ReferenceTable
+}
+
+extension ReferenceDataProvider {
+    public func getBootstrap() async throws -> ReferenceBootstrap { try await getBootstrap(options: BootstrapOptions()) }
+
+    public func getTable(_ name: String, options: BootstrapOptions = BootstrapOptions()) async throws -> ReferenceTable {
+        guard ReferenceCatalog.table(named: name) != nil else { throw ReferenceProviderError.unknownTable(name) }
+        let bootstrap = try await getBootstrap(options: options)
+        guard let table = bootstrap.tables[name] else { throw ReferenceProviderError.unknownTable(name) }
+        return table
+    }
+}
+
+/// Why a provider could not deliver reference data.
+public enum ReferenceProviderError: Error, Sendable, CustomStringConvertible {
+    /// The bundled JSON is invalid: every problem with file, row, key and field.
+    case invalidBundledData(SourceValidationError)
+    /// The local SQLite store could not be built or read.
+    case localStore(path: String, reason: String)
+    /// The backend could not be reached, and no usable cache was allowed or present.
+    case backendUnreachable(url: String, reason: String, cachedCopyAvailable: Bool)
+    /// The backend answered, but not with what the contract promises.
+    case badResponse(url: String, reason: String)
+    /// Not a catalog table.
+    case unknownTable(String)
+
+    public var description: String {
+        switch self {
+        case .invalidBundledData(let error): "the bundled reference data is invalid: \(error)"
+        case .localStore(let path, let reason): "the local reference store at \(path) failed: \(reason)"
+        case .backendUnreachable(let url, let reason, let cached):
+            "the reference backend at \(url) is unreachable (\(reason))"
+                + (cached ? "; a cached copy exists: allow it with allowStaleCache" : "; no cached copy exists yet")
+        case .badResponse(let url, let reason): "the reference backend at \(url) answered badly: \(reason)"
+        case .unknownTable(let name): "'\(name)' is not a reference table"
+        }
+    }
+}

@@ -1,0 +1,127 @@
+import Foundation
+import Logging
+import ReferenceCatalog
+import Synchronization
+
+#if canImport(FoundationNetworking)
+    import FoundationNetworking
+#endif
+
+/// The backend provider: fetches the bootstrap over HTTP with URLSession, as the app does, behind a warm
+/// cache.
+///
+/// * With a cached copy it revalidates with `If-None-Match`: a 304 costs no download.
+/// * When the backend cannot be reached, `allowStaleCache` decides whether the cached copy may be used;
+///   without a cache that is a typed error (``ReferenceProviderError/backendUnreachable(url:reason:cachedCopyAvailable:)``).
+/// * A cache entry that is damaged or from another catalog is discarded.
+public final class RemotePostgresProvider: ReferenceDataProvider, Sendable {
+    public struct Statistics: Sendable, Hashable {
+        /// HTTP requests sent.
+        public var requests = 0
+        /// 200 responses whose body was downloaded.
+        public var downloads = 0
+        /// 304 responses.
+        public var notModified = 0
+        /// Bootstraps served from the cache because the backend was unreachable.
+        public var staleCacheUses = 0
+        /// Cache entries thrown away as damaged or incompatible.
+        public var discardedCacheEntries = 0
+    }
+
+    public let baseURL: URL
+    private let cache: (any ReferenceCacheStore)?
+    private let session: URLSession
+    private let logger: Logger
+    private let counters = Mutex(Statistics())
+    private static let cacheKey = "bootstrap"
+
+    /// - Parameters:
+    ///   - baseURL: the backend, e.g. `http://127.0.0.1:8080`.
+    ///   - cache: the warm cache; `nil` for none (every call downloads).
+    ///   - timeout: seconds for one request (connect and response).
+    public init(baseURL: URL, cache: (any ReferenceCacheStore)?, timeout: TimeInterval = 10, logger: Logger = Logger(label: "reference.remote")) {
+        self.baseURL = baseURL
+        self.cache = cache
+        self.logger = logger
+        let configuration = URLSessionConfiguration.ephemeral
+        configuration.timeoutIntervalForRequest = timeout
+        configuration.timeoutIntervalForResource = timeout * 3
+        configuration.urlCache = nil
+        configuration.requestCachePolicy = .reloadIgnoringLocalCacheData
+        self.session = URLSession(configuration: configuration)
+    }
+
+    public var statistics: Statistics { counters.withLock { $0 } }
+
+    public func getBootstrap(options: BootstrapOptions) async throws -> ReferenceBootstrap {
+        let cached = loadCache()
+        let url = baseURL.appendingPathComponent("api/v1/reference/bootstrap")
+        var request = URLRequest(url: url)
+        request.setValue("application/json", forHTTPHeaderField: "Accept")
+        if let etag = cached?.0.etag { request.setValue(etag, forHTTPHeaderField: "If-None-Match") }
+        counters.withLock { $0.requests += 1 }
+        let data: Data
+        let response: URLResponse
+        do {
+            (data, response) = try await session.data(for: request)
+        } catch {
+            if options.allowStaleCache, let cached {
+                counters.withLock { $0.staleCacheUses += 1 }
+                logger.notice("backend unreachable; serving the cached bootstrap", metadata: ["remote.error": "\(error.localizedDescription)"])
+                return cached.1
+            }
+            throw ReferenceProviderError.backendUnreachable(
+                url: url.absoluteString, reason: error.localizedDescription, cachedCopyAvailable: cached != nil)
+        }
+        guard let http = response as? HTTPURLResponse else {
+            throw ReferenceProviderError.badResponse(url: url.absoluteString, reason: "not an HTTP response")
+        }
+        switch http.statusCode {
+        case 304:
+            counters.withLock { $0.notModified += 1 }
+            guard let cached else {
+                throw ReferenceProviderError.badResponse(url: url.absoluteString, reason: "304 without a cached copy")
+            }
+            return cached.1
+        case 200:
+            counters.withLock { $0.downloads += 1 }
+            let bootstrap: ReferenceBootstrap
+            do {
+                bootstrap = try ReferenceBootstrap(json: try JSONParser.parse(data))
+            } catch {
+                throw ReferenceProviderError.badResponse(url: url.absoluteString, reason: "the body is not a bootstrap document: \(error)")
+            }
+            storeCache(CachedBootstrap(etag: http.value(forHTTPHeaderField: "ETag"), body: data))
+            return bootstrap
+        default:
+            let reason = "HTTP \(http.statusCode): \(String(decoding: data.prefix(300), as: UTF8.self))"
+            if http.statusCode >= 500, options.allowStaleCache, let cached {
+                counters.withLock { $0.staleCacheUses += 1 }
+                return cached.1
+            }
+            if http.statusCode >= 500 {
+                throw ReferenceProviderError.backendUnreachable(url: url.absoluteString, reason: reason, cachedCopyAvailable: cached != nil)
+            }
+            throw ReferenceProviderError.badResponse(url: url.absoluteString, reason: reason)
+        }
+    }
+
+    private func loadCache() -> (CachedBootstrap, ReferenceBootstrap)? {
+        guard let cache else { return nil }
+        guard let data = try? cache.read(Self.cacheKey) else { return nil }
+        if let decoded = CachedBootstrap.decode(data) { return decoded }
+        counters.withLock { $0.discardedCacheEntries += 1 }
+        logger.warning("discarding a damaged or incompatible cached bootstrap")
+        try? cache.remove(Self.cacheKey)
+        return nil
+    }
+
+    private func storeCache(_ entry: CachedBootstrap) {
+        guard let cache else { return }
+        do {
+            try cache.write(Self.cacheKey, entry.encoded())
+        } catch {
+            logger.warning("cannot write the bootstrap cache", metadata: ["remote.error": "\(error)"])
+        }
+    }
+}
