@@ -165,19 +165,8 @@ struct Serve: AsyncParsableCommand {
         let configuration = ReferenceAPI.Configuration(
             host: host ?? environment["REFERENCE_API_HOST"] ?? "127.0.0.1", port: port, databaseURL: url,
             maximumConnections: environment["REFERENCE_API_DB_CONNECTIONS"].flatMap(Int.init) ?? 8)
-        let server = Task {
-            try await ReferenceAPI(configuration: configuration, logger: logger).run { port in
-                logger.info("listening", metadata: ["api.address": "http://\(configuration.host):\(port)", "api.database": "\(url)"])
-            }
+        try await ReferenceAPI(configuration: configuration, logger: logger).run { port in
+            logger.info("listening", metadata: ["api.address": "http://\(configuration.host):\(port)", "api.database": "\(url)"])
         }
-        let signals = [SIGINT, SIGTERM].map { signalNumber in
-            signal(signalNumber, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .global())
-            source.setEventHandler { server.cancel() }
-            source.resume()
-            return source
-        }
-        defer { signals.forEach { $0.cancel() } }
-        try await server.value
     }
 }

@@ -5,7 +5,9 @@ import Logging
 import NIOCore
 import PostgresNIO
 import ReferenceCatalog
+import ServiceLifecycle
 import ThrowawayPostgres
+import UnixSignals
 
 /// The read-only reference API (DESIGN.md, "API contract"):
 ///
@@ -45,45 +47,32 @@ public struct ReferenceAPI: Sendable {
         self.logger = logger
     }
 
-    /// Runs the server until the task is cancelled. `onListening` receives the bound port.
-    public func run(onListening: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
+    /// The server and its database pool as one service group; `run()` it, and stop it with
+    /// `triggerGracefulShutdown()` or one of `shutdownSignals`. `onListening` receives the bound port.
+    public func serviceGroup(
+        shutdownSignals: [UnixSignal] = [], onListening: @escaping @Sendable (Int) async -> Void = { _ in }
+    ) throws -> ServiceGroup {
         var poolConfiguration = try configuration.databaseURL.clientConfiguration
         poolConfiguration.options.maximumConnections = configuration.maximumConnections
         poolConfiguration.options.minimumConnections = 0
         let client = PostgresClient(configuration: poolConfiguration, backgroundLogger: logger)
-        try await withThrowingDiscardingTaskGroup { group in
-            group.addTask { await client.run() }
-            let readerRole = await Self.mayUseReaderRole(client, logger: logger)
-            let documents = ReferenceDocuments(client: client, readerRole: readerRole, logger: logger)
-            let router = Self.router(documents: documents, client: client, readerRole: readerRole, logger: logger)
-            let app = Application(
-                router: router,
-                configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "reference-backend"),
-                onServerRunning: { channel in await onListening(channel.localAddress?.port ?? 0) },
-                logger: logger)
-            try await app.run()
-            group.cancelAll()
-        }
+        let documents = ReferenceDocuments(client: client, logger: logger)
+        let app = Application(
+            router: Self.router(documents: documents, client: client, logger: logger),
+            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "reference-backend"),
+            services: [client],
+            onServerRunning: { channel in await onListening(channel.localAddress?.port ?? 0) },
+            logger: logger)
+        return ServiceGroup(
+            configuration: .init(services: [app], gracefulShutdownSignals: shutdownSignals, logger: logger))
     }
 
-    /// Whether the connecting user may `SET ROLE reference_reader` (false when the database is not
-    /// reachable yet: the first successful request decides again through the same query).
-    static func mayUseReaderRole(_ client: PostgresClient, logger: Logger) async -> Bool {
-        do {
-            return try await client.withConnection { connection in
-                let rows = try await connection.query(
-                    "SELECT pg_has_role(current_user, oid, 'MEMBER') FROM pg_roles WHERE rolname = 'reference_reader'",
-                    logger: logger)
-                for try await member in rows.decode(Bool.self) { return member }
-                return false
-            }
-        } catch {
-            logger.warning("cannot check the reference_reader role yet", metadata: ["api.error": "\(describePostgresError(error))"])
-            return false
-        }
+    /// Runs until SIGINT or SIGTERM, then shuts down gracefully.
+    public func run(onListening: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
+        try await serviceGroup(shutdownSignals: [.sigterm, .sigint], onListening: onListening).run()
     }
 
-    static func router(documents: ReferenceDocuments, client: PostgresClient, readerRole: Bool, logger: Logger)
+    static func router(documents: ReferenceDocuments, client: PostgresClient, logger: Logger)
         -> Router<BasicRequestContext>
     {
         let router = Router()
@@ -113,7 +102,7 @@ public struct ReferenceAPI: Sendable {
                 let (document, _) = try await documents.table(spec.name)
                 return conditionalResponse(document, request: request)
             case "true":
-                return try await inactiveIncluded(spec, client: client, readerRole: readerRole, logger: context.logger)
+                return try await inactiveIncluded(spec, client: client, readerRole: try await documents.readerRole(), logger: context.logger)
             case let other?:
                 throw APIError.badRequest("includeInactive must be true or false, not '\(other)'")
             }

@@ -21,8 +21,8 @@ struct CachedDocument: Sendable {
 /// single flight) and kept until the version moves again.
 actor ReferenceDocuments {
     private let client: PostgresClient
-    private let readerRole: Bool
     private let logger: Logger
+    private var mayUseReaderRole: Bool?
 
     private var waiting: [CheckedContinuation<VersionInfo, any Error>] = []
     private var checking = false
@@ -36,10 +36,24 @@ actor ReferenceDocuments {
     private var built: Built?
     private var building: Task<Built, any Error>?
 
-    init(client: PostgresClient, readerRole: Bool, logger: Logger) {
+    init(client: PostgresClient, logger: Logger) {
         self.client = client
-        self.readerRole = readerRole
         self.logger = logger
+    }
+
+    /// Whether the connecting user may `SET ROLE reference_reader`; asked once, on first use.
+    func readerRole() async throws -> Bool {
+        if let mayUseReaderRole { return mayUseReaderRole }
+        let member = try await client.withConnection { connection in
+            let rows = try await connection.query(
+                "SELECT pg_has_role(current_user, oid, 'MEMBER') FROM pg_roles WHERE rolname = 'reference_reader'",
+                logger: logger)
+            for try await member in rows.decode(Bool.self) { return member }
+            return false
+        }
+        if !member { logger.warning("the API user cannot take the role reference_reader; reading with its own privileges") }
+        mayUseReaderRole = member
+        return member
     }
 
     /// The current version, read by a query that started after this call.
@@ -90,7 +104,8 @@ actor ReferenceDocuments {
                 return result
             }
         }
-        let task = Task { [client, readerRole, logger] in
+        let readerRole = try await readerRole()
+        let task = Task { [client, logger] in
             let snapshot = try await client.withConnection { connection in
                 try await connection.readSnapshot(readerRole: readerRole, logger: logger)
             }

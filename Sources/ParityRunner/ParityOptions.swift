@@ -1,0 +1,38 @@
+import Foundation
+import ReferenceCatalog
+import ThrowawayPostgres
+
+/// What one parity run compares, and against what.
+public struct ParityOptions: Sendable {
+    /// Tables to compare; empty means all 20.
+    public var tables: [String]
+    /// The bundled source (`--source`), default the project's `ReferenceData/`.
+    public var sourceDirectory: URL
+    /// A server to use instead of the throwaway cluster (`--database-url`): the named database is migrated,
+    /// seeded and served.
+    public var databaseURL: DatabaseURL?
+    /// A running backend to compare against, without seeding (`--backend-url`).
+    public var backendURL: URL?
+    /// Remote-only admin rows fail the run instead of being listed (`--strict`).
+    public var strict: Bool
+
+    public init(
+        tables: [String] = [], sourceDirectory: URL = ReferenceDataLocation.defaultDirectory(), databaseURL: DatabaseURL? = nil,
+        backendURL: URL? = nil, strict: Bool = false
+    ) {
+        self.tables = tables
+        self.sourceDirectory = sourceDirectory
+        self.databaseURL = databaseURL
+        self.backendURL = backendURL
+        self.strict = strict
+    }
+
+    /// The selected tables in catalog order; unknown names are a usage error.
+    public func selectedTables() throws -> [TableSpec] {
+        let unknown = tables.filter { ReferenceCatalog.table(named: $0) == nil }
+        guard unknown.isEmpty else { throw ParityError.unknownTables(unknown) }
+        if tables.isEmpty { return ReferenceCatalog.tables }
+        let wanted = Set(tables)
+        return ReferenceCatalog.tables.filter { wanted.contains($0.name) }
+    }
+}

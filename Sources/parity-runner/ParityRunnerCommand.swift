@@ -1,0 +1,136 @@
+import ArgumentParser
+import Foundation
+import Logging
+import ParityRunner
+import ReferenceBackend
+import ReferenceCatalog
+import ThrowawayPostgres
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// `parity-runner`: the parity gate. A thin shell over the ParityRunner library.
+@main
+struct ParityRunnerCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "parity-runner",
+        abstract: "Prove that the PostgreSQL backend serves exactly the reference data the app bundles.",
+        discussion: """
+            With no options: starts a throwaway PostgreSQL, migrates and seeds it from ReferenceData/, serves the \
+            API on an ephemeral 127.0.0.1 port, fetches the bootstrap over HTTP, reads the same data through the \
+            local JSON/SQLite provider, normalizes both sides (NORMALIZATION.md) and compares every table.
+
+            Exit status: 0 parity holds, 1 differences found, 2 bad input or usage, 3 infrastructure failure.
+            """
+    )
+
+    @Option(name: .customLong("table"), help: "Compare only this table (repeatable).")
+    var tables: [String] = []
+
+    @Option(help: "Directory of <table>.json files. Default: the project's ReferenceData/.")
+    var source: String?
+
+    @Option(name: .customLong("database-url"), help: "Use this database instead of a throwaway cluster (migrated and seeded).")
+    var databaseURL: String?
+
+    @Option(name: .customLong("backend-url"), help: "Compare against this running backend instead (no seeding).")
+    var backendURL: String?
+
+    @Option(help: "Report format: text, json, markdown or junit.")
+    var format: ReportFormat = .text
+
+    @Option(help: "Write the report to this file instead of standard output.")
+    var output: String?
+
+    @Flag(help: "Fail on remote-only admin rows instead of listing them.")
+    var strict = false
+
+    @Flag(name: .shortAndLong, help: "No progress lines on standard error.")
+    var quiet = false
+
+    func validate() throws {
+        if databaseURL != nil && backendURL != nil {
+            throw ValidationError("--database-url and --backend-url exclude each other: --backend-url compares a running backend")
+        }
+        if let backendURL {
+            guard let url = URL(string: backendURL), url.scheme == "http" || url.scheme == "https", url.host != nil else {
+                throw ValidationError("--backend-url must be an http(s) URL, like http://127.0.0.1:8080")
+            }
+        }
+    }
+
+    func run() async throws {
+        let logger = Logger(label: "parity-runner")
+        let options = ParityOptions(
+            tables: tables, sourceDirectory: source.map { URL(fileURLWithPath: $0) } ?? ReferenceDataLocation.defaultDirectory(),
+            databaseURL: try databaseURL.map { try DatabaseURL(parsing: $0) }, backendURL: backendURL.flatMap(URL.init(string:)),
+            strict: strict)
+        let report = try await ParityRun(options: options, logger: logger, progress: quiet ? .silent : .standardError).execute()
+        let colors = output == nil && isatty(STDOUT_FILENO) == 1 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil
+        let rendered: String =
+            switch format {
+            case .text: report.text(colors: colors)
+            case .json: JSONWriter(prettyPrinted: true).string(report.json()) + "\n"
+            case .markdown: report.markdown()
+            case .junit: report.junit()
+            }
+        try ReportOutput.write(rendered, to: output)
+        if let output, !quiet {
+            FileHandle.standardError.write(
+                Data("parity-runner: \(report.passed ? "PASS" : "FAIL"), \(report.differenceCount) differences; report written to \(output)\n".utf8))
+        }
+        if !report.passed { throw ExitCode(ExitStatus.differences.rawValue) }
+    }
+
+    static func main() async {
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = Logger.Level(rawValue: ProcessInfo.processInfo.environment["LOG_LEVEL"] ?? "") ?? .warning
+            return handler
+        }
+        do {
+            var command = try parseAsRoot()
+            if var asyncCommand = command as? any AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            exitWithError(error)
+        }
+    }
+
+    static func exitWithError(_ error: any Error) -> Never {
+        let code = exitCode(for: error)
+        if code == .success || code == .validationFailure || error is ExitCode {
+            let text = fullMessage(for: error)
+            if !text.isEmpty {
+                let stream = code == .success ? FileHandle.standardOutput : FileHandle.standardError
+                stream.write(Data((text + "\n").utf8))
+            }
+            Foundation.exit(code == .validationFailure ? ExitStatus.badInput.rawValue : code.rawValue)
+        }
+        FileHandle.standardError.write(Data("parity-runner: error: \(message(for: error))\n".utf8))
+        Foundation.exit(exitStatus(for: error).rawValue)
+    }
+}
+
+enum ReportFormat: String, ExpressibleByArgument, CaseIterable {
+    case text, json, markdown, junit
+}
+
+enum ReportOutput {
+    /// Writes to the file atomically (a reader never sees half a report), or to standard output.
+    static func write(_ text: String, to path: String?) throws {
+        guard let path else {
+            FileHandle.standardOutput.write(Data(text.utf8))
+            return
+        }
+        do {
+            try Data(text.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
+        } catch {
+            throw ValidationError("cannot write the report to \(path): \(error.localizedDescription)")
+        }
+    }
+}
