@@ -77,7 +77,7 @@ public struct ParityRun: Sendable {
                     try await Seeder(logger: logger).seed(source, on: connection)
                 }
             }
-            let server = try await step("start API") { try await InProcessAPI.start(databaseURL: databaseURL, logger: logger) }
+            let server = try await step("start API") { try await RunningAPI.start(databaseURL: databaseURL, logger: logger) }
             remoteLocation = server.baseURL.absoluteString
             do {
                 remoteBootstrap = try await step("fetch bootstrap") { try await fetch(server.baseURL) }

@@ -24,7 +24,7 @@ public final class ThrowawayCluster: Sendable {
     public let directory: String
     public let port = 5432
     public let superuser = "postgres"
-    private let process: Process
+    private let process: ProcessHolder
     private let cleanupID: Mutex<UUID?>
 
     /// The URL of `database` on this cluster, as the superuser, over the unix socket.
@@ -64,29 +64,16 @@ public final class ThrowawayCluster: Sendable {
         FileManager.default.createFile(atPath: logPath, contents: nil)
         try owner.chown(logPath)
         let logHandle = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
-        let serverArguments = [
-            "-D", dataDirectory,
-            "-k", directory,
-            "-p", "5432",
-            "-c", "listen_addresses=",
-            "-c", "fsync=off",
-            "-c", "full_page_writes=off",
-            "-c", "synchronous_commit=off",
-            "-c", "max_connections=400",
-            "-c", "shared_buffers=32MB",
-            "-c", "max_wal_size=256MB",
-            "-c", "log_min_messages=warning",
-        ]
         let process = Process()
-        (process.executableURL, process.arguments) = owner.command(binaries.postgres, serverArguments)
+        (process.executableURL, process.arguments) = owner.command(binaries.postgres, serverArguments(directory))
         process.standardOutput = logHandle
         process.standardError = logHandle
         process.standardInput = FileHandle.nullDevice
         let started = ContinuousClock.now
         try process.run()
-        let cluster = ThrowawayCluster(binaries: binaries, directory: directory, process: process)
+        let cluster = ThrowawayCluster(binaries: binaries, owner: owner, directory: directory, process: process)
         do {
-            try await cluster.waitUntilReady(dataDirectory: dataDirectory, logPath: logPath)
+            try await cluster.waitUntilReady(process, dataDirectory: dataDirectory, logPath: logPath)
         } catch {
             cluster.stop()
             throw error
@@ -100,22 +87,65 @@ public final class ThrowawayCluster: Sendable {
         return cluster
     }
 
-    private init(binaries: PostgresBinaries, directory: String, process: Process) {
+    /// The server's command line: unix socket in `directory` only, durability off.
+    static func serverArguments(_ directory: String) -> [String] {
+        [
+            "-D", directory + "/data",
+            "-k", directory,
+            "-p", "5432",
+            "-c", "listen_addresses=",
+            "-c", "fsync=off",
+            "-c", "full_page_writes=off",
+            "-c", "synchronous_commit=off",
+            "-c", "max_connections=400",
+            "-c", "shared_buffers=32MB",
+            "-c", "max_wal_size=256MB",
+            "-c", "log_min_messages=warning",
+        ]
+    }
+
+    private let owner: ClusterOwner
+
+    private init(binaries: PostgresBinaries, owner: ClusterOwner, directory: String, process: Process) {
         self.binaries = binaries
+        self.owner = owner
         self.directory = directory
-        self.process = process
+        let holder = ProcessHolder(process)
+        self.process = holder
         self.cleanupID = Mutex(nil)
-        let pid = process.processIdentifier
         let id = CleanupRegistry.register {
-            ThrowawayCluster.terminate(pid: pid, signal: SIGQUIT)
+            ThrowawayCluster.terminate(pid: holder.withLock { $0.processIdentifier }, signal: SIGQUIT)
             try? FileManager.default.removeItem(atPath: directory)
         }
         cleanupID.withLock { $0 = id }
     }
 
+    /// Stops the server but keeps its data (fast shutdown), to test what clients do while the database is
+    /// away; ``resumeServer()`` starts it again on the same data and socket.
+    public func suspendServer() {
+        let current = process.withLock { $0 }
+        ThrowawayCluster.terminate(pid: current.processIdentifier, signal: SIGINT)
+        current.waitUntilExit()
+    }
+
+    /// Starts the server again after ``suspendServer()``.
+    public func resumeServer() async throws {
+        let logPath = directory + "/server.log"
+        let restarted = Process()
+        (restarted.executableURL, restarted.arguments) = owner.command(binaries.postgres, Self.serverArguments(directory))
+        let logHandle = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
+        logHandle.seekToEndOfFile()
+        restarted.standardOutput = logHandle
+        restarted.standardError = logHandle
+        restarted.standardInput = FileHandle.nullDevice
+        try restarted.run()
+        process.withLock { $0 = restarted }
+        try await waitUntilReady(restarted, dataDirectory: directory + "/data", logPath: logPath)
+    }
+
     /// Polls `postmaster.pid` until its status line says `ready` (what `pg_ctl -w` waits for, without its
     /// 100 ms sleeps).
-    private func waitUntilReady(dataDirectory: String, logPath: String) async throws {
+    private func waitUntilReady(_ process: Process, dataDirectory: String, logPath: String) async throws {
         let deadline = ContinuousClock.now + .seconds(30)
         let pidFile = dataDirectory + "/postmaster.pid"
         while ContinuousClock.now < deadline {
@@ -158,8 +188,9 @@ public final class ThrowawayCluster: Sendable {
     public func stop() {
         guard let id = cleanupID.withLock({ id -> UUID? in defer { id = nil }; return id }) else { return }
         CleanupRegistry.unregister(id)
-        ThrowawayCluster.terminate(pid: process.processIdentifier, signal: SIGQUIT)
-        process.waitUntilExit()
+        let current = process.withLock { $0 }
+        ThrowawayCluster.terminate(pid: current.processIdentifier, signal: SIGQUIT)
+        if current.isRunning { current.waitUntilExit() }
         try? FileManager.default.removeItem(atPath: directory)
     }
 
@@ -168,8 +199,9 @@ public final class ThrowawayCluster: Sendable {
     func stopCleanly() {
         guard let id = cleanupID.withLock({ id -> UUID? in defer { id = nil }; return id }) else { return }
         CleanupRegistry.unregister(id)
-        ThrowawayCluster.terminate(pid: process.processIdentifier, signal: SIGINT)
-        process.waitUntilExit()
+        let current = process.withLock { $0 }
+        ThrowawayCluster.terminate(pid: current.processIdentifier, signal: SIGINT)
+        current.waitUntilExit()
     }
 
     static func terminate(pid: Int32, signal: Int32) {
@@ -193,4 +225,13 @@ extension Duration {
         let (seconds, attoseconds) = components
         return seconds * 1000 + attoseconds / 1_000_000_000_000_000
     }
+}
+
+/// The server process, replaced when the server is resumed.
+private final class ProcessHolder: Sendable {
+    private let state: Mutex<Process>
+
+    init(_ process: Process) { state = Mutex(process) }
+
+    func withLock<T>(_ body: (inout Process) -> T) -> T { state.withLock { body(&$0) } }
 }

@@ -30,12 +30,19 @@ public struct ReferenceAPI: Sendable {
         public var databaseURL: DatabaseURL
         /// Connections in the pool (`REFERENCE_API_DB_CONNECTIONS`, default 8).
         public var maximumConnections: Int
+        /// How long a request waits for the database before it answers 503 (`REFERENCE_API_DB_TIMEOUT`
+        /// seconds, default 5).
+        public var databaseTimeout: Duration
 
-        public init(host: String = "127.0.0.1", port: Int = 8080, databaseURL: DatabaseURL, maximumConnections: Int = 8) {
+        public init(
+            host: String = "127.0.0.1", port: Int = 8080, databaseURL: DatabaseURL, maximumConnections: Int = 8,
+            databaseTimeout: Duration = .seconds(5)
+        ) {
             self.host = host
             self.port = port
             self.databaseURL = databaseURL
             self.maximumConnections = maximumConnections
+            self.databaseTimeout = databaseTimeout
         }
     }
 
@@ -56,9 +63,9 @@ public struct ReferenceAPI: Sendable {
         poolConfiguration.options.maximumConnections = configuration.maximumConnections
         poolConfiguration.options.minimumConnections = 0
         let client = PostgresClient(configuration: poolConfiguration, backgroundLogger: logger)
-        let documents = ReferenceDocuments(client: client, logger: logger)
+        let documents = ReferenceDocuments(client: client, timeout: configuration.databaseTimeout, logger: logger)
         let app = Application(
-            router: Self.router(documents: documents, client: client, logger: logger),
+            router: Self.router(documents: documents, client: client, timeout: configuration.databaseTimeout, logger: logger),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "reference-backend"),
             services: [client],
             onServerRunning: { channel in await onListening(channel.localAddress?.port ?? 0) },
@@ -72,7 +79,7 @@ public struct ReferenceAPI: Sendable {
         try await serviceGroup(shutdownSignals: [.sigterm, .sigint], onListening: onListening).run()
     }
 
-    static func router(documents: ReferenceDocuments, client: PostgresClient, logger: Logger)
+    static func router(documents: ReferenceDocuments, client: PostgresClient, timeout: Duration, logger: Logger)
         -> Router<BasicRequestContext>
     {
         let router = Router()
@@ -80,7 +87,7 @@ public struct ReferenceAPI: Sendable {
         router.add(middleware: LogRequestsMiddleware(.info))
 
         router.get("/health") { _, context in
-            try await health(client: client, logger: context.logger)
+            try await health(client: client, timeout: min(timeout, .seconds(2)), logger: context.logger)
         }
         router.get("/api/v1/reference/version") { _, _ in
             let version = try await documents.currentVersion()
@@ -102,7 +109,10 @@ public struct ReferenceAPI: Sendable {
                 let (document, _) = try await documents.table(spec.name)
                 return conditionalResponse(document, request: request)
             case "true":
-                return try await inactiveIncluded(spec, client: client, readerRole: try await documents.readerRole(), logger: context.logger)
+                let readerRole = try await documents.readerRole()
+                return try await withDatabaseDeadline(timeout) {
+                    try await inactiveIncluded(spec, client: client, readerRole: readerRole, logger: context.logger)
+                }
             case let other?:
                 throw APIError.badRequest("includeInactive must be true or false, not '\(other)'")
             }
@@ -122,11 +132,13 @@ public struct ReferenceAPI: Sendable {
         return router
     }
 
-    static func health(client: PostgresClient, logger: Logger) async throws -> Response {
+    static func health(client: PostgresClient, timeout: Duration, logger: Logger) async throws -> Response {
         var object = JSONObject()
         do {
-            let schema = try await client.withConnection { connection in
-                try await connection.readVersion(logger: logger).schemaVersion
+            let schema = try await withDatabaseDeadline(timeout) {
+                try await client.withConnection { connection in
+                    try await connection.readVersion(logger: logger).schemaVersion
+                }
             }
             object.append("status", "ok")
             object.append("database", "reachable")

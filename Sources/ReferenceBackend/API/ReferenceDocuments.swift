@@ -21,6 +21,7 @@ struct CachedDocument: Sendable {
 /// single flight) and kept until the version moves again.
 actor ReferenceDocuments {
     private let client: PostgresClient
+    private let timeout: Duration
     private let logger: Logger
     private var mayUseReaderRole: Bool?
 
@@ -36,20 +37,24 @@ actor ReferenceDocuments {
     private var built: Built?
     private var building: Task<Built, any Error>?
 
-    init(client: PostgresClient, logger: Logger) {
+    init(client: PostgresClient, timeout: Duration, logger: Logger) {
         self.client = client
+        self.timeout = timeout
         self.logger = logger
     }
 
     /// Whether the connecting user may `SET ROLE reference_reader`; asked once, on first use.
     func readerRole() async throws -> Bool {
         if let mayUseReaderRole { return mayUseReaderRole }
-        let member = try await client.withConnection { connection in
-            let rows = try await connection.query(
-                "SELECT pg_has_role(current_user, oid, 'MEMBER') FROM pg_roles WHERE rolname = 'reference_reader'",
-                logger: logger)
-            for try await member in rows.decode(Bool.self) { return member }
-            return false
+        let (client, logger) = (client, logger)
+        let member = try await withDatabaseDeadline(timeout) {
+            try await client.withConnection { connection in
+                let rows = try await connection.query(
+                    "SELECT pg_has_role(current_user, oid, 'MEMBER') FROM pg_roles WHERE rolname = 'reference_reader'",
+                    logger: logger)
+                for try await member in rows.decode(Bool.self) { return member }
+                return false
+            }
         }
         if !member { logger.warning("the API user cannot take the role reference_reader; reading with its own privileges") }
         mayUseReaderRole = member
@@ -73,8 +78,11 @@ actor ReferenceDocuments {
             waiting = []
             let result: Result<VersionInfo, any Error>
             do {
+                let (client, logger) = (client, logger)
                 result = .success(
-                    try await client.withConnection { connection in try await connection.readVersion(logger: logger) })
+                    try await withDatabaseDeadline(timeout) {
+                        try await client.withConnection { connection in try await connection.readVersion(logger: logger) }
+                    })
             } catch {
                 result = .failure(error)
             }
@@ -105,9 +113,11 @@ actor ReferenceDocuments {
             }
         }
         let readerRole = try await readerRole()
-        let task = Task { [client, logger] in
-            let snapshot = try await client.withConnection { connection in
-                try await connection.readSnapshot(readerRole: readerRole, logger: logger)
+        let task = Task { [client, logger, timeout] in
+            let snapshot = try await withDatabaseDeadline(timeout * 6) {
+                try await client.withConnection { connection in
+                    try await connection.readSnapshot(readerRole: readerRole, logger: logger)
+                }
             }
             return try Self.build(snapshot, logger: logger)
         }

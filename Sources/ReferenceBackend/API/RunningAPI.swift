@@ -1,11 +1,11 @@
 import Foundation
 import Logging
-import ReferenceBackend
 import ServiceLifecycle
 import ThrowawayPostgres
 
-/// The reference API served inside this process on an ephemeral 127.0.0.1 port.
-public final class InProcessAPI: Sendable {
+/// The reference API served inside this process on an ephemeral 127.0.0.1 port (parity-runner's default,
+/// and the live server of the tests).
+public final class RunningAPI: Sendable {
     public let baseURL: URL
     private let group: ServiceGroup
     private let task: Task<Void, any Error>
@@ -16,7 +16,7 @@ public final class InProcessAPI: Sendable {
         self.task = task
     }
 
-    public static func start(databaseURL: DatabaseURL, logger: Logger) async throws -> InProcessAPI {
+    public static func start(databaseURL: DatabaseURL, logger: Logger) async throws -> RunningAPI {
         var serverLogger = logger
         serverLogger.logLevel = max(logger.logLevel, .warning)
         let api = ReferenceAPI(
@@ -28,11 +28,11 @@ public final class InProcessAPI: Sendable {
             try await group.run()
         }
         for await port in ports {
-            return InProcessAPI(baseURL: URL(string: "http://127.0.0.1:\(port)")!, group: group, task: task)
+            return RunningAPI(baseURL: URL(string: "http://127.0.0.1:\(port)")!, group: group, task: task)
         }
         // The server ended before it listened: surface its error.
         try await task.value
-        throw ParityError.infrastructure(step: "start API", reason: "the server stopped before it listened")
+        throw DatabaseUnavailableError(url: "\(databaseURL)", reason: "the API server stopped before it listened")
     }
 
     /// Stops the server gracefully and waits until it has.
