@@ -30,11 +30,15 @@ public struct PostgresBinaries: Sendable, Hashable {
         where fileManager.isExecutableFile(atPath: directory + "/postgres")
             && fileManager.isExecutableFile(atPath: directory + "/initdb")
         {
-            let output = try run(directory + "/postgres", ["--version"], searchPath: nil)
+            // Follow symlinks (/usr/local/bin/postgres -> /usr/lib/postgresql/15/bin/postgres), so the other
+            // programs (pg_dump) are looked for beside the real server.
+            let realDirectory = URL(fileURLWithPath: directory + "/postgres").resolvingSymlinksInPath()
+                .deletingLastPathComponent().path
+            let output = try run(realDirectory + "/postgres", ["--version"], searchPath: nil)
             // "postgres (PostgreSQL) 15.18 (Debian 15.18-0+deb12u1)"
             let words = output.split(separator: " ")
             let version = words.count >= 3 ? String(words[2]) : output.trimmingCharacters(in: .whitespacesAndNewlines)
-            return PostgresBinaries(directory: directory, version: version)
+            return PostgresBinaries(directory: realDirectory, version: version)
         }
         throw ThrowawayPostgresError.serverBinariesNotFound
     }

@@ -28,8 +28,9 @@ extension ParityReport {
             lines.append("")
             lines.append(palette.bold("\(table.table):"))
             for difference in table.differences {
-                let field = difference.field.map { " field \($0)" } ?? ""
-                lines.append("  \(palette.yellow(difference.kind.rawValue)) (\(difference.keyDescription))\(field)  [\(difference.rule.rawValue)]")
+                let field = difference.field.map { " \($0)" } ?? ""
+                lines.append(
+                    "  (\(difference.keyDescription))\(field): \(palette.yellow(difference.kind.rawValue)) [\(difference.rule.rawValue)]")
                 if let detail = difference.detail { lines.append("    \(detail)") }
                 if difference.kind == .field || difference.kind == .type {
                     lines.append("    - local   raw \(show(difference.localRaw))  normalized \(show(difference.localNormalized))")

@@ -81,6 +81,12 @@ public struct PickerEntry: Sendable, Hashable {
         public let metricTypeKey: String
         public let unitSymbol: String?
         public let isRequired: Bool
+
+        public init(metricTypeKey: String, unitSymbol: String?, isRequired: Bool) {
+            self.metricTypeKey = metricTypeKey
+            self.unitSymbol = unitSymbol
+            self.isRequired = isRequired
+        }
     }
 
     public let key: String
