@@ -21,7 +21,7 @@ struct SmokePathTests {
             "REFERENCE_DATA_DIR": ReferenceDataLocation.projectDirectory.path,
             "REFERENCE_SQLITE_PATH": scratch.appendingPathComponent("local.sqlite").path,
             "REFERENCE_CACHE_DIR": scratch.appendingPathComponent("cache").path,
-            "REFERENCE_HTTP_TIMEOUT": "2",
+            "REFERENCE_HTTP_TIMEOUT": "60",
         ]
         if mode == .flagOff {
             return (ExerciseConfigService(provider: createReferenceProvider(config: .fromEnvironment(environment))), nil)
