@@ -22,7 +22,8 @@ struct ParityRunnerCommand: AsyncParsableCommand {
             local JSON/SQLite provider, normalizes both sides (NORMALIZATION.md) and compares every table.
 
             Exit status: 0 parity holds, 1 differences found, 2 bad input or usage, 3 infrastructure failure.
-            """
+            """,
+        subcommands: [Checklist.self]
     )
 
     @Option(name: .customLong("table"), help: "Compare only this table (repeatable).")
@@ -132,5 +133,36 @@ enum ReportOutput {
         } catch {
             throw ValidationError("cannot write the report to \(path): \(error.localizedDescription)")
         }
+    }
+}
+
+/// `parity-runner checklist`: the cutover checklist report.
+struct Checklist: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Prove each item of the plan's definition of done from evidence gathered now, and report.",
+        discussion: "Exit status: 0 every item proven, 1 some item not proven, 2 bad input, 3 infrastructure failure.")
+
+    @Option(help: "Report format: markdown or json.")
+    var format: Format = .markdown
+
+    @Option(help: "Write the report to this file instead of standard output.")
+    var output: String?
+
+    @Option(help: "Directory of <table>.json files. Default: the project's ReferenceData/.")
+    var source: String?
+
+    @Option(name: .customLong("database-url"), help: "A server to create scratch databases on, instead of a throwaway cluster.")
+    var databaseURL: String?
+
+    enum Format: String, ExpressibleByArgument { case markdown, json }
+
+    func run() async throws {
+        let checklist = CutoverChecklist(
+            sourceDirectory: source.map { URL(fileURLWithPath: $0) } ?? ReferenceDataLocation.defaultDirectory(),
+            serverURL: try databaseURL.map { try DatabaseURL(parsing: $0) }, logger: Logger(label: "parity-runner.checklist"))
+        let report = try await checklist.run()
+        let rendered = format == .markdown ? report.markdown : JSONWriter(prettyPrinted: true).string(report.json) + "\n"
+        try ReportOutput.write(rendered, to: output)
+        if !report.passed { throw ExitCode(ExitStatus.differences.rawValue) }
     }
 }

@@ -58,15 +58,8 @@ private actor SharedDatabases {
 
 extension PostgresConnection {
     /// The rows of a query with one text column, for assertions.
-    public func strings(_ sql: String, logger: Logger = TestDatabases.logger) async throws -> [String] {
-        do {
-            var result: [String] = []
-            let rows = try await query(PostgresQuery(unsafeSQL: sql), logger: logger)
-            for try await value in rows.decode(String?.self) { result.append(value ?? "NULL") }
-            return result
-        } catch let error as PSQLError {
-            throw TestSupportError("\(describePostgresError(error)) in: \(sql)")
-        }
+    public func strings(_ sql: String) async throws -> [String] {
+        try await strings(sql, logger: TestDatabases.logger)
     }
 
     /// The single integer a query returns.

@@ -42,6 +42,18 @@ extension DatabaseURL {
 }
 
 extension PostgresConnection {
+    /// The rows of a query with one text column (NULL as "NULL"); a server error says what and where.
+    public func strings(_ sql: String, logger: Logger) async throws -> [String] {
+        do {
+            var result: [String] = []
+            let rows = try await query(PostgresQuery(unsafeSQL: sql), logger: logger)
+            for try await value in rows.decode(String?.self) { result.append(value ?? "NULL") }
+            return result
+        } catch let error as PSQLError {
+            throw DatabaseUnavailableError(url: "(query)", reason: "\(describePostgresError(error)) in: \(sql)")
+        }
+    }
+
     /// Runs one statement that takes no parameters and returns nothing (DDL, transaction control).
     public func execute(_ sql: String, logger: Logger) async throws {
         try await query(PostgresQuery(unsafeSQL: sql), logger: logger)

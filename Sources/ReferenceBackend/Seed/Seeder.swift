@@ -273,13 +273,3 @@ extension Duration {
         return Double(seconds) * 1000 + Double(attoseconds) / 1e15
     }
 }
-
-extension PostgresConnection {
-    /// The rows of a one-text-column query.
-    func strings(_ sql: String, logger: Logger) async throws -> [String] {
-        var result: [String] = []
-        let rows = try await query(PostgresQuery(unsafeSQL: sql), logger: logger)
-        for try await value in rows.decode(String.self) { result.append(value) }
-        return result
-    }
-}

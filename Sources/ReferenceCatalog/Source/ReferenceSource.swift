@@ -157,3 +157,13 @@ public struct ContentHasher: Sendable {
         return String(repeating: "0", count: 16 - hex.count) + hex
     }
 }
+
+extension ReferenceSource {
+    /// A copy with one table's rows replaced (for the checklist's deprecation proof).
+    public static func replacing(_ source: ReferenceSource, table name: String, _ change: ([[JSONValue]]) -> [[JSONValue]]) -> ReferenceSource {
+        ReferenceSource(
+            directory: source.directory,
+            tables: source.tables.map { $0.spec.name == name ? SourceTable(spec: $0.spec, rows: change($0.rows)) : $0 },
+            unresolvedReferences: source.unresolvedReferences, contentHash: source.contentHash)
+    }
+}
