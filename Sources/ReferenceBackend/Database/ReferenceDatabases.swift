@@ -15,6 +15,8 @@ public final class ReferenceDatabases: Sendable {
     /// A URL of the server with a user that may create databases; its database is the template.
     public let templateURL: DatabaseURL
     private let counter = Atomic<Int>(0)
+    /// Tells this instance's databases from those of another instance in the same process.
+    private let instanceTag = String(UInt32.random(in: 0...UInt32.max), radix: 36)
     private let logger: Logger
 
     private init(cluster: ThrowawayCluster?, templateURL: DatabaseURL, logger: Logger) {
@@ -66,7 +68,7 @@ public final class ReferenceDatabases: Sendable {
     /// A new migrated, empty database; its name starts with `prefix`.
     public func makeDatabase(prefix: String = "reference") async throws -> DatabaseURL {
         let number = counter.wrappingAdd(1, ordering: .relaxed).newValue
-        let name = "\(prefix)_\(getpid())_\(number)"
+        let name = "\(prefix)_\(getpid())_\(instanceTag)_\(number)"
         try await ThrowawayCluster.createDatabase(
             name, template: templateURL.database, on: templateURL.with(database: "postgres"), logger: logger)
         return templateURL.with(database: name)
