@@ -54,7 +54,6 @@ public enum NormalizationRule: String, Sendable, Hashable, CaseIterable {
     }
 }
 
-
 /// The contract's version; every report prints it. Bump it when a rule changes meaning.
 public enum NormalizationContract {
     public static let version = "1.0.0"

@@ -98,7 +98,10 @@ public enum Normalizer {
             .object(
                 JSONObject(
                     object.members
-                        .map { JSONObject.Member(key: $0.key.precomposedStringWithCanonicalMapping, value: canonicalJSON($0.value)) }
+                        .map {
+                            JSONObject.Member(
+                                key: $0.key.precomposedStringWithCanonicalMapping, value: canonicalJSON($0.value))
+                        }
                         .sorted { utf8Precedes($0.key, $1.key) }))
         }
     }

@@ -86,10 +86,14 @@ public struct TableDiffer: Sendable {
     }
 
     private func keyObject(_ row: ReferenceRow, spec: TableSpec) -> JSONObject {
-        JSONObject(spec.primaryKeyIndices.map { JSONObject.Member(key: spec.columns[$0].name, value: row.values[$0] ?? .null) })
+        JSONObject(
+            spec.primaryKeyIndices.map { JSONObject.Member(key: spec.columns[$0].name, value: row.values[$0] ?? .null) }
+        )
     }
 
-    private func wholeRow(_ kind: Difference.Kind, spec: TableSpec, row: ReferenceRow, side: Difference.Side) -> Difference {
+    private func wholeRow(
+        _ kind: Difference.Kind, spec: TableSpec, row: ReferenceRow, side: Difference.Side
+    ) -> Difference {
         let object = JSONValue.object(row.object(spec: spec))
         return Difference(
             kind: kind, table: spec.name, key: keyObject(row, spec: spec), field: nil,
@@ -98,7 +102,9 @@ public struct TableDiffer: Sendable {
             detail: kind == .missingInRemote ? "row is missing in remote" : "row exists only in remote")
     }
 
-    private func compareRows(_ local: ReferenceRow, _ remote: ReferenceRow, spec: TableSpec, into differences: inout [Difference]) {
+    private func compareRows(
+        _ local: ReferenceRow, _ remote: ReferenceRow, spec: TableSpec, into differences: inout [Difference]
+    ) {
         for (position, column) in spec.columns.enumerated() {
             let localRaw = local.values[position]
             let remoteRaw = remote.values[position]
@@ -160,7 +166,9 @@ public struct TableDiffer: Sendable {
         case (.array(let a), .array(let b)): a.count == b.count && zip(a, b).allSatisfy { sameText($0, $1) }
         case (.object(let a), .object(let b)):
             a.count == b.count
-                && zip(a.members, b.members).allSatisfy { $0.key.utf8.elementsEqual($1.key.utf8) && sameText($0.value, $1.value) }
+                && zip(a.members, b.members).allSatisfy {
+                    $0.key.utf8.elementsEqual($1.key.utf8) && sameText($0.value, $1.value)
+                }
         default: true
         }
     }

@@ -17,7 +17,8 @@ public struct ParityOptions: Sendable {
     public var strict: Bool
 
     public init(
-        tables: [String] = [], sourceDirectory: URL = ReferenceDataLocation.defaultDirectory(), databaseURL: DatabaseURL? = nil,
+        tables: [String] = [], sourceDirectory: URL = ReferenceDataLocation.defaultDirectory(),
+        databaseURL: DatabaseURL? = nil,
         backendURL: URL? = nil, strict: Bool = false
     ) {
         self.tables = tables

@@ -46,7 +46,8 @@ public struct ParityRun: Sendable {
         let source = try await step("validate source") {
             try ReferenceSource.load(from: options.sourceDirectory, allowExternalReferences: options.backendURL != nil)
         }
-        let workDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("parity-\(UUID().uuidString.prefix(8))")
+        let workDirectory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "parity-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: workDirectory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: workDirectory) }
 
@@ -61,10 +62,14 @@ public struct ParityRun: Sendable {
             if let url = options.databaseURL {
                 databases = nil
                 databaseURL = url
-                _ = try await step("migrate") { try await infrastructure("migrate") { try await Migrator(logger: logger).migrate(url) } }
+                _ = try await step("migrate") {
+                    try await infrastructure("migrate") { try await Migrator(logger: logger).migrate(url) }
+                }
             } else {
                 let started = try await step("start throwaway PostgreSQL") {
-                    try await infrastructure("start throwaway PostgreSQL") { try await ReferenceDatabases.throwaway(logger: logger) }
+                    try await infrastructure("start throwaway PostgreSQL") {
+                        try await ReferenceDatabases.throwaway(logger: logger)
+                    }
                 }
                 databases = started
                 databaseURL = try await step("create database") {
@@ -77,7 +82,9 @@ public struct ParityRun: Sendable {
                     try await Seeder(logger: logger).seed(source, on: connection)
                 }
             }
-            let server = try await step("start API") { try await RunningAPI.start(databaseURL: databaseURL, logger: logger) }
+            let server = try await step("start API") {
+                try await RunningAPI.start(databaseURL: databaseURL, logger: logger)
+            }
             remoteLocation = server.baseURL.absoluteString
             do {
                 remoteBootstrap = try await step("fetch bootstrap") { try await fetch(server.baseURL) }
@@ -90,7 +97,8 @@ public struct ParityRun: Sendable {
 
         let localBootstrap = try await step("read local provider") {
             let provider = LocalJsonSqliteProvider(
-                sourceDirectory: options.sourceDirectory, databasePath: workDirectory.appendingPathComponent("local.sqlite").path,
+                sourceDirectory: options.sourceDirectory,
+                databasePath: workDirectory.appendingPathComponent("local.sqlite").path,
                 logger: logger)
             return try await provider.getBootstrap()
         }
@@ -104,8 +112,12 @@ public struct ParityRun: Sendable {
         }
         return ParityReport(
             contractVersion: NormalizationContract.version, strict: options.strict,
-            local: .init(location: options.sourceDirectory.path, schemaVersion: nil, referenceVersion: localBootstrap.referenceVersion),
-            remote: .init(location: remoteLocation, schemaVersion: remoteBootstrap.schemaVersion, referenceVersion: remoteBootstrap.referenceVersion),
+            local: .init(
+                location: options.sourceDirectory.path, schemaVersion: nil,
+                referenceVersion: localBootstrap.referenceVersion),
+            remote: .init(
+                location: remoteLocation, schemaVersion: remoteBootstrap.schemaVersion,
+                referenceVersion: remoteBootstrap.referenceVersion),
             tables: comparisons, timings: timings)
     }
 

@@ -6,7 +6,9 @@ public struct ProgressReporter: Sendable {
 
     public init(write: @escaping @Sendable (String) -> Void) { self.write = write }
 
-    public static let standardError = ProgressReporter { line in FileHandle.standardError.write(Data((line + "\n").utf8)) }
+    public static let standardError = ProgressReporter { line in
+        FileHandle.standardError.write(Data((line + "\n").utf8))
+    }
     public static let silent = ProgressReporter { _ in }
 
     func begin(_ step: String) {}

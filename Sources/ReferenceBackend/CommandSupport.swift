@@ -7,6 +7,7 @@ public func exitStatus(for error: any Error) -> ExitStatus {
     switch error {
     case let classified as any ExitStatusProviding: classified.exitStatus
     case is DatabaseURLError: .badInput
+    case is PostgresCommandError: .infrastructure
     default: .infrastructure
     }
 }

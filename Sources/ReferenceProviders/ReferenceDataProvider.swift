@@ -20,9 +20,12 @@ public protocol ReferenceDataProvider: Sendable {
 }
 
 extension ReferenceDataProvider {
-    public func getBootstrap() async throws -> ReferenceBootstrap { try await getBootstrap(options: BootstrapOptions()) }
+    public func getBootstrap() async throws -> ReferenceBootstrap {
+        try await getBootstrap(options: BootstrapOptions())
+    }
 
-    public func getTable(_ name: String, options: BootstrapOptions = BootstrapOptions()) async throws -> ReferenceTable {
+    public func getTable(_ name: String, options: BootstrapOptions = BootstrapOptions()) async throws -> ReferenceTable
+    {
         guard ReferenceCatalog.table(named: name) != nil else { throw ReferenceProviderError.unknownTable(name) }
         let bootstrap = try await getBootstrap(options: options)
         guard let table = bootstrap.tables[name] else { throw ReferenceProviderError.unknownTable(name) }

@@ -20,7 +20,8 @@ public struct ReferenceProviderConfiguration: Sendable {
 
     public init(
         useBackendReference: Bool = false, backendURL: URL = URL(string: "http://127.0.0.1:8080")!,
-        sourceDirectory: URL = ReferenceDataLocation.defaultDirectory(), sqlitePath: String = Self.defaultCacheRoot + "/reference.sqlite",
+        sourceDirectory: URL = ReferenceDataLocation.defaultDirectory(),
+        sqlitePath: String = Self.defaultCacheRoot + "/reference.sqlite",
         cacheDirectory: URL? = URL(fileURLWithPath: Self.defaultCacheRoot + "/remote-cache"), timeout: TimeInterval = 10
     ) {
         self.useBackendReference = useBackendReference
@@ -40,20 +41,25 @@ public struct ReferenceProviderConfiguration: Sendable {
     /// Reads every key from `environment`, with the defaults above.
     public static func fromEnvironment(_ environment: [String: String] = ProcessInfo.processInfo.environment) -> Self {
         var configuration = Self()
-        configuration.useBackendReference = ["1", "true", "yes", "on"].contains((environment["USE_BACKEND_REFERENCE"] ?? "").lowercased())
+        configuration.useBackendReference = ["1", "true", "yes", "on"].contains(
+            (environment["USE_BACKEND_REFERENCE"] ?? "").lowercased())
         if let url = environment["REFERENCE_BACKEND_URL"].flatMap(URL.init(string:)) { configuration.backendURL = url }
         configuration.sourceDirectory = ReferenceDataLocation.defaultDirectory(environment: environment)
         if let path = environment["REFERENCE_SQLITE_PATH"], !path.isEmpty { configuration.sqlitePath = path }
         if let cache = environment["REFERENCE_CACHE_DIR"], !cache.isEmpty {
             configuration.cacheDirectory = cache == "off" ? nil : URL(fileURLWithPath: cache)
         }
-        if let timeout = environment["REFERENCE_HTTP_TIMEOUT"].flatMap(TimeInterval.init) { configuration.timeout = timeout }
+        if let timeout = environment["REFERENCE_HTTP_TIMEOUT"].flatMap(TimeInterval.init) {
+            configuration.timeout = timeout
+        }
         return configuration
     }
 }
 
 /// The factory: the flag picks the provider. With the flag OFF nothing touches the network.
-public func createReferenceProvider(config: ReferenceProviderConfiguration, logger: Logger = Logger(label: "reference.provider"))
+public func createReferenceProvider(
+    config: ReferenceProviderConfiguration, logger: Logger = Logger(label: "reference.provider")
+)
     -> any ReferenceDataProvider
 {
     if config.useBackendReference {
@@ -61,5 +67,6 @@ public func createReferenceProvider(config: ReferenceProviderConfiguration, logg
             baseURL: config.backendURL, cache: config.cacheDirectory.map(FileReferenceCacheStore.init(directory:)),
             timeout: config.timeout, logger: logger)
     }
-    return LocalJsonSqliteProvider(sourceDirectory: config.sourceDirectory, databasePath: config.sqlitePath, logger: logger)
+    return LocalJsonSqliteProvider(
+        sourceDirectory: config.sourceDirectory, databasePath: config.sqlitePath, logger: logger)
 }

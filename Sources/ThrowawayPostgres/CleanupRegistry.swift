@@ -2,7 +2,7 @@ import Foundation
 import Synchronization
 
 #if canImport(Glibc)
-    import Glibc
+import Glibc
 #endif
 
 /// Makes sure throwaway clusters die with the process: at normal exit (`atexit`), and on SIGINT, SIGTERM and

@@ -2,7 +2,7 @@ import Foundation
 import Logging
 
 #if canImport(Glibc)
-    import Glibc
+import Glibc
 #endif
 
 /// The cache of initialised clusters: one data directory per PostgreSQL version and preparation key, under
@@ -15,8 +15,10 @@ struct ClusterCache: Sendable {
     let logger: Logger
     let root: String?
 
-    init(binaries: PostgresBinaries, owner: ClusterOwner, logger: Logger,
-         environment: [String: String] = ProcessInfo.processInfo.environment) {
+    init(
+        binaries: PostgresBinaries, owner: ClusterOwner, logger: Logger,
+        environment: [String: String] = ProcessInfo.processInfo.environment
+    ) {
         self.binaries = binaries
         self.owner = owner
         self.logger = logger
@@ -87,7 +89,8 @@ struct ClusterCache: Sendable {
         defer { try? FileManager.default.removeItem(atPath: work) }
         try initdb(into: work + "/data")
         if let prepare {
-            let cluster = try await ThrowawayCluster.start(binaries: binaries, owner: owner, directory: work, logger: logger)
+            let cluster = try await ThrowawayCluster.start(
+                binaries: binaries, owner: owner, directory: work, logger: logger)
             do {
                 try await prepare(cluster)
             } catch {
@@ -99,7 +102,10 @@ struct ClusterCache: Sendable {
         }
         logger.info(
             "initialised a throwaway PostgreSQL cluster",
-            metadata: ["throwaway.version": "\(binaries.version)", "throwaway.ms": "\((ContinuousClock.now - started).milliseconds)"])
+            metadata: [
+                "throwaway.version": "\(binaries.version)",
+                "throwaway.ms": "\((ContinuousClock.now - started).milliseconds)",
+            ])
         let final = root + "/" + entryName
         let staging = final + ".tmp-\(getpid())"
         try? FileManager.default.removeItem(atPath: staging)

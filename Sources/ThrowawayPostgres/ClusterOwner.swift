@@ -1,7 +1,7 @@
 import Foundation
 
 #if canImport(Glibc)
-    import Glibc
+import Glibc
 #endif
 
 /// Who runs the throwaway server. As root that is an unprivileged user (`REFERENCE_PG_USER`, default

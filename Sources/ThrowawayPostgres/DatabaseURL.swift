@@ -24,7 +24,9 @@ public struct DatabaseURL: Sendable, Hashable, CustomStringConvertible {
     public var database: String
     public var sslMode: SSLMode
 
-    public init(endpoint: Endpoint, username: String, password: String? = nil, database: String, sslMode: SSLMode = .disable) {
+    public init(
+        endpoint: Endpoint, username: String, password: String? = nil, database: String, sslMode: SSLMode = .disable
+    ) {
         self.endpoint = endpoint
         self.username = username
         self.password = password
@@ -161,7 +163,8 @@ public struct DatabaseURL: Sendable, Hashable, CustomStringConvertible {
                     unixSocketPath: "\(directory)/.s.PGSQL.\(port)", username: username, password: password,
                     database: database)
             case .tcp(let host, let port):
-                return .init(host: host, port: port, username: username, password: password, database: database, tls: try tls)
+                return .init(
+                    host: host, port: port, username: username, password: password, database: database, tls: try tls)
             }
         }
     }
@@ -180,7 +183,8 @@ public struct DatabaseURL: Sendable, Hashable, CustomStringConvertible {
                 case .prefer: tls = .prefer(try TLSConfiguration.makeClientConfiguration())
                 case .require: tls = .require(try TLSConfiguration.makeClientConfiguration())
                 }
-                return .init(host: host, port: port, username: username, password: password, database: database, tls: tls)
+                return .init(
+                    host: host, port: port, username: username, password: password, database: database, tls: tls)
             }
         }
     }

@@ -12,7 +12,9 @@ public struct PostgresBinaries: Sendable, Hashable {
 
     /// Finds the server binaries, in this order: `$PG_BINDIR`; a directory on `PATH` that has both `postgres`
     /// and `initdb`; `pg_config --bindir`; the newest `/usr/lib/postgresql/*/bin`.
-    public static func locate(environment: [String: String] = ProcessInfo.processInfo.environment) throws
+    public static func locate(
+        environment: [String: String] = ProcessInfo.processInfo.environment
+    ) throws
         -> PostgresBinaries
     {
         var candidates: [String] = []

@@ -2,9 +2,10 @@ import Foundation
 import Logging
 import PostgresNIO
 import Synchronization
+import ThrowawayPostgres
 
 #if canImport(Glibc)
-    import Glibc
+import Glibc
 #endif
 
 /// A private PostgreSQL server for one process: its own data directory in a temporary folder, listening on a
@@ -132,7 +133,8 @@ public final class ThrowawayCluster: Sendable {
     public func resumeServer() async throws {
         let logPath = directory + "/server.log"
         let restarted = Process()
-        (restarted.executableURL, restarted.arguments) = owner.command(binaries.postgres, Self.serverArguments(directory))
+        (restarted.executableURL, restarted.arguments) = owner.command(
+            binaries.postgres, Self.serverArguments(directory))
         let logHandle = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
         logHandle.seekToEndOfFile()
         restarted.standardOutput = logHandle
@@ -165,28 +167,45 @@ public final class ThrowawayCluster: Sendable {
     }
 
     /// Creates a database, optionally as a copy of `template` (`CREATE DATABASE ... TEMPLATE`).
-    public func createDatabase(_ name: String, template: String? = nil, logger: Logger = Logger(label: "throwaway-postgres"))
+    public func createDatabase(
+        _ name: String, template: String? = nil, logger: Logger = Logger(label: "throwaway-postgres")
+    )
         async throws
     {
         try await ThrowawayCluster.createDatabase(name, template: template, on: url(), logger: logger)
     }
 
     /// Creates a database on any server reachable through `adminURL` (a user with CREATEDB).
-    public static func createDatabase(_ name: String, template: String?, on adminURL: DatabaseURL, logger: Logger)
+    public static func createDatabase(
+        _ name: String, template: String?, on adminURL: DatabaseURL, logger: Logger
+    )
         async throws
     {
-        let connection = try await PostgresConnection.connect(
-            configuration: try adminURL.connectionConfiguration, id: 1, logger: logger)
-        defer { Task { try? await connection.close() } }
         var statement = "CREATE DATABASE " + quoteIdentifier(name)
         if let template { statement += " TEMPLATE " + quoteIdentifier(template) }
-        try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
-        try await connection.close()
+        do {
+            let connection = try await PostgresConnection.connect(
+                configuration: try adminURL.connectionConfiguration, id: 1, logger: logger)
+            do {
+                try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
+                try await connection.close()
+            } catch {
+                try? await connection.close()
+                throw error
+            }
+        } catch let error as PSQLError {
+            throw PostgresCommandError(
+                command: statement, sqlState: postgresSQLState(error), reason: describePostgresError(error))
+        }
     }
 
     /// Stops the server at once (SIGQUIT: immediate shutdown, nothing to keep) and removes its directory.
     public func stop() {
-        guard let id = cleanupID.withLock({ id -> UUID? in defer { id = nil }; return id }) else { return }
+        guard
+            let id = cleanupID.withLock({ id -> UUID? in
+                defer { id = nil }; return id
+            })
+        else { return }
         CleanupRegistry.unregister(id)
         let current = process.withLock { $0 }
         ThrowawayCluster.terminate(pid: current.processIdentifier, signal: SIGQUIT)
@@ -197,7 +216,11 @@ public final class ThrowawayCluster: Sendable {
     /// Stops the server cleanly (SIGINT: fast shutdown with a checkpoint), leaving the data directory
     /// consistent on disk so it can be cached.
     func stopCleanly() {
-        guard let id = cleanupID.withLock({ id -> UUID? in defer { id = nil }; return id }) else { return }
+        guard
+            let id = cleanupID.withLock({ id -> UUID? in
+                defer { id = nil }; return id
+            })
+        else { return }
         CleanupRegistry.unregister(id)
         let current = process.withLock { $0 }
         ThrowawayCluster.terminate(pid: current.processIdentifier, signal: SIGINT)

@@ -7,7 +7,7 @@ import ReferenceCatalog
 import ThrowawayPostgres
 
 #if canImport(Glibc)
-    import Glibc
+import Glibc
 #endif
 
 /// `parity-runner`: the parity gate. A thin shell over the ParityRunner library.
@@ -32,7 +32,9 @@ struct ParityRunnerCommand: AsyncParsableCommand {
     @Option(help: "Directory of <table>.json files. Default: the project's ReferenceData/.")
     var source: String?
 
-    @Option(name: .customLong("database-url"), help: "Use this database instead of a throwaway cluster (migrated and seeded).")
+    @Option(
+        name: .customLong("database-url"),
+        help: "Use this database instead of a throwaway cluster (migrated and seeded).")
     var databaseURL: String?
 
     @Option(name: .customLong("backend-url"), help: "Compare against this running backend instead (no seeding).")
@@ -52,10 +54,12 @@ struct ParityRunnerCommand: AsyncParsableCommand {
 
     func validate() throws {
         if databaseURL != nil && backendURL != nil {
-            throw ValidationError("--database-url and --backend-url exclude each other: --backend-url compares a running backend")
+            throw ValidationError(
+                "--database-url and --backend-url exclude each other: --backend-url compares a running backend")
         }
         if let backendURL {
-            guard let url = URL(string: backendURL), url.scheme == "http" || url.scheme == "https", url.host != nil else {
+            guard let url = URL(string: backendURL), url.scheme == "http" || url.scheme == "https", url.host != nil
+            else {
                 throw ValidationError("--backend-url must be an http(s) URL, like http://127.0.0.1:8080")
             }
         }
@@ -64,11 +68,15 @@ struct ParityRunnerCommand: AsyncParsableCommand {
     func run() async throws {
         let logger = Logger(label: "parity-runner")
         let options = ParityOptions(
-            tables: tables, sourceDirectory: source.map { URL(fileURLWithPath: $0) } ?? ReferenceDataLocation.defaultDirectory(),
-            databaseURL: try databaseURL.map { try DatabaseURL(parsing: $0) }, backendURL: backendURL.flatMap(URL.init(string:)),
+            tables: tables,
+            sourceDirectory: source.map { URL(fileURLWithPath: $0) } ?? ReferenceDataLocation.defaultDirectory(),
+            databaseURL: try databaseURL.map { try DatabaseURL(parsing: $0) },
+            backendURL: backendURL.flatMap(URL.init(string:)),
             strict: strict)
-        let report = try await ParityRun(options: options, logger: logger, progress: quiet ? .silent : .standardError).execute()
-        let colors = output == nil && isatty(STDOUT_FILENO) == 1 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil
+        let report = try await ParityRun(options: options, logger: logger, progress: quiet ? .silent : .standardError)
+            .execute()
+        let colors =
+            output == nil && isatty(STDOUT_FILENO) == 1 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil
         let rendered: String =
             switch format {
             case .text: report.text(colors: colors)
@@ -79,7 +87,9 @@ struct ParityRunnerCommand: AsyncParsableCommand {
         try ReportOutput.write(rendered, to: output)
         if let output, !quiet {
             FileHandle.standardError.write(
-                Data("parity-runner: \(report.passed ? "PASS" : "FAIL"), \(report.differenceCount) differences; report written to \(output)\n".utf8))
+                Data(
+                    "parity-runner: \(report.passed ? "PASS" : "FAIL"), \(report.differenceCount) differences; report written to \(output)\n"
+                        .utf8))
         }
         if !report.passed { throw ExitCode(ExitStatus.differences.rawValue) }
     }
@@ -87,7 +97,8 @@ struct ParityRunnerCommand: AsyncParsableCommand {
     static func main() async {
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = Logger.Level(rawValue: ProcessInfo.processInfo.environment["LOG_LEVEL"] ?? "") ?? .warning
+            handler.logLevel =
+                Logger.Level(rawValue: ProcessInfo.processInfo.environment["LOG_LEVEL"] ?? "") ?? .warning
             return handler
         }
         do {
@@ -151,7 +162,9 @@ struct Checklist: AsyncParsableCommand {
     @Option(help: "Directory of <table>.json files. Default: the project's ReferenceData/.")
     var source: String?
 
-    @Option(name: .customLong("database-url"), help: "A server to create scratch databases on, instead of a throwaway cluster.")
+    @Option(
+        name: .customLong("database-url"),
+        help: "A server to create scratch databases on, instead of a throwaway cluster.")
     var databaseURL: String?
 
     enum Format: String, ExpressibleByArgument { case markdown, json }
@@ -159,9 +172,11 @@ struct Checklist: AsyncParsableCommand {
     func run() async throws {
         let checklist = CutoverChecklist(
             sourceDirectory: source.map { URL(fileURLWithPath: $0) } ?? ReferenceDataLocation.defaultDirectory(),
-            serverURL: try databaseURL.map { try DatabaseURL(parsing: $0) }, logger: Logger(label: "parity-runner.checklist"))
+            serverURL: try databaseURL.map { try DatabaseURL(parsing: $0) },
+            logger: Logger(label: "parity-runner.checklist"))
         let report = try await checklist.run()
-        let rendered = format == .markdown ? report.markdown : JSONWriter(prettyPrinted: true).string(report.json) + "\n"
+        let rendered =
+            format == .markdown ? report.markdown : JSONWriter(prettyPrinted: true).string(report.json) + "\n"
         try ReportOutput.write(rendered, to: output)
         if !report.passed { throw ExitCode(ExitStatus.differences.rawValue) }
     }

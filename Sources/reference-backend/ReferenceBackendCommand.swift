@@ -104,13 +104,19 @@ struct Seed: AsyncParsableCommand {
     @Option(help: "Output: text or json.")
     var format: OutputFormat = .text
 
-    @Option(name: .customLong("allow-empty"), help: "Allow this table's source to be empty while it has active seed rows (repeatable).")
+    @Option(
+        name: .customLong("allow-empty"),
+        help: "Allow this table's source to be empty while it has active seed rows (repeatable).")
     var allowEmpty: [String] = []
 
-    @Option(name: .customLong("allow-mass-deactivation"), help: "Exempt this table from --max-deactivation-share (repeatable).")
+    @Option(
+        name: .customLong("allow-mass-deactivation"),
+        help: "Exempt this table from --max-deactivation-share (repeatable).")
     var allowMassDeactivation: [String] = []
 
-    @Option(name: .customLong("max-deactivation-share"), help: "Largest share (0-1) of a table's active seed rows one run may deactivate.")
+    @Option(
+        name: .customLong("max-deactivation-share"),
+        help: "Largest share (0-1) of a table's active seed rows one run may deactivate.")
     var maxDeactivationShare: Double = 0.5
 
     @Flag(name: .customLong("adopt-admin-rows"), help: "Let source rows take over admin rows with the same key.")
@@ -167,7 +173,9 @@ struct Serve: AsyncParsableCommand {
             maximumConnections: environment["REFERENCE_API_DB_CONNECTIONS"].flatMap(Int.init) ?? 8,
             databaseTimeout: .seconds(environment["REFERENCE_API_DB_TIMEOUT"].flatMap(Double.init) ?? 5))
         try await ReferenceAPI(configuration: configuration, logger: logger).run { port in
-            logger.info("listening", metadata: ["api.address": "http://\(configuration.host):\(port)", "api.database": "\(url)"])
+            logger.info(
+                "listening",
+                metadata: ["api.address": "http://\(configuration.host):\(port)", "api.database": "\(url)"])
         }
     }
 }

@@ -21,10 +21,12 @@ struct GoldenFileTests {
     func bootstrapDocument() async throws {
         let backend = try await ParityHarness.seededBackend()
         defer { Task { await backend.stop() } }
-        var document = try JSONParser.parse(try await HTTP.request(backend.url("/api/v1/reference/bootstrap")).body).objectValue!
+        var document = try JSONParser.parse(try await HTTP.request(backend.url("/api/v1/reference/bootstrap")).body)
+            .objectValue!
         document["generatedAt"] = "<generatedAt>"
         document["referenceVersion"] = "<referenceVersion>"
-        Golden.assertMatches(JSONWriter(prettyPrinted: true, sortedKeys: true).string(.object(document)) + "\n", file: "bootstrap.json")
+        Golden.assertMatches(
+            JSONWriter(prettyPrinted: true, sortedKeys: true).string(.object(document)) + "\n", file: "bootstrap.json")
     }
 
     @Test("the migrated schema (pg_dump --schema-only, normalized)")
@@ -70,7 +72,8 @@ struct GoldenFileTests {
             ], in: backend)
         let report = try await ParityRun(
             options: ParityOptions(
-                tables: ["units", "set_types", "force_types", "licenses", "exercises", "muscles"], backendURL: backend.baseURL),
+                tables: ["units", "set_types", "force_types", "licenses", "exercises", "muscles"],
+                backendURL: backend.baseURL),
             logger: logger, progress: .silent
         ).execute()
         let masks = [
@@ -79,7 +82,8 @@ struct GoldenFileTests {
         ]
         Golden.assertMatches(mask(report.text(colors: false, includeTimings: false), masks), file: "report.txt")
         Golden.assertMatches(
-            mask(JSONWriter(prettyPrinted: true).string(report.json(includeTimings: false)) + "\n", masks), file: "report.json")
+            mask(JSONWriter(prettyPrinted: true).string(report.json(includeTimings: false)) + "\n", masks),
+            file: "report.json")
         Golden.assertMatches(mask(report.markdown(includeTimings: false), masks), file: "report.md")
         Golden.assertMatches(mask(report.junit(includeTimings: false), masks), file: "report.junit.xml")
     }

@@ -19,7 +19,8 @@ struct PropertyTests {
 
     @Test("normalizing a normalized value changes nothing")
     func idempotent() async {
-        await propertyCheck(count: 300, input: Self.text, Gen.int(in: -999_999...999_999), Gen.int(in: -8...8)) { text, mantissa, exponent in
+        await propertyCheck(count: 300, input: Self.text, Gen.int(in: -999_999...999_999), Gen.int(in: -8...8)) {
+            text, mantissa, exponent in
             for column in Self.exercises.columns + Self.units.columns {
                 let raw: JSONValue
                 switch column.type {
@@ -82,7 +83,9 @@ struct PropertyTests {
             let local = ReferenceTable(spec: spec, rows: [ReferenceRow(object: object, spec: spec)])
             let remote = ReferenceTable(spec: spec, rows: [ReferenceRow(object: mutated, spec: spec)])
             let differences = TableDiffer().compare(local: local, remote: remote).differences
-            #expect(differences.count == 1, "\(target.name): \(object[target.name].map { "\($0)" } ?? "nil") -> \(mutated[target.name]!)")
+            #expect(
+                differences.count == 1,
+                "\(target.name): \(object[target.name].map { "\($0)" } ?? "nil") -> \(mutated[target.name]!)")
             #expect(differences.first?.field == target.name)
         }
     }

@@ -14,7 +14,8 @@ struct ParityGateTests {
 
     func run(against backend: LiveBackend, strict: Bool = false, tables: [String] = []) async throws -> ParityReport {
         try await ParityRun(
-            options: ParityOptions(tables: tables, backendURL: backend.baseURL, strict: strict), logger: logger, progress: .silent
+            options: ParityOptions(tables: tables, backendURL: backend.baseURL, strict: strict), logger: logger,
+            progress: .silent
         ).execute()
     }
 
@@ -52,7 +53,9 @@ struct ParityGateTests {
             ], in: backend)
         let report = try await run(against: backend)
         let found = report.tables.flatMap { table in
-            table.differences.map { "\(table.table) \($0.kind.rawValue) (\($0.keyDescription)) \($0.field ?? "-") \($0.rule.rawValue)" }
+            table.differences.map {
+                "\(table.table) \($0.kind.rawValue) (\($0.keyDescription)) \($0.field ?? "-") \($0.rule.rawValue)"
+            }
         }
         #expect(
             found.sorted() == [
@@ -109,7 +112,9 @@ struct ParityGateTests {
         let body = try await HTTP.request(backend.url("/api/v1/reference/bootstrap")).body
         let local = try await LocalJsonSqliteProvider(
             sourceDirectory: ReferenceDataLocation.projectDirectory,
-            databasePath: FileManager.default.temporaryDirectory.appendingPathComponent("wire-\(UUID().uuidString.prefix(8)).sqlite").path
+            databasePath: FileManager.default.temporaryDirectory.appendingPathComponent(
+                "wire-\(UUID().uuidString.prefix(8)).sqlite"
+            ).path
         ).getBootstrap()
 
         func compare(_ document: JSONValue) throws -> [Difference] {
@@ -139,11 +144,17 @@ struct ParityGateTests {
 
         // A number sent as a string, a boolean as 0/1, a field dropped: each a type difference there.
         let drifted = [
-            try edit("body_regions") { rows in rows.map { editRow($0) { $0["sort_order"] = .string($0["sort_order"]!.description) } } },
-            try edit("equipment") { rows in rows.map { editRow($0) { $0["is_bodyweight"] = $0["is_bodyweight"] == .bool(true) ? 1 : 0 } } },
+            try edit("body_regions") { rows in
+                rows.map { editRow($0) { $0["sort_order"] = .string($0["sort_order"]!.description) } }
+            },
+            try edit("equipment") { rows in
+                rows.map { editRow($0) { $0["is_bodyweight"] = $0["is_bodyweight"] == .bool(true) ? 1 : 0 } }
+            },
             try edit("muscles") { rows in rows.map { editRow($0) { $0["name"] = nil } } },
         ]
-        let expectations = [("body_regions", "sort_order", 3), ("equipment", "is_bodyweight", 12), ("muscles", "name", 17)]
+        let expectations = [
+            ("body_regions", "sort_order", 3), ("equipment", "is_bodyweight", 12), ("muscles", "name", 17),
+        ]
         for (document, (table, field, count)) in zip(drifted, expectations) {
             let differences = try compare(document)
             #expect(differences.count == count, "\(table).\(field)")

@@ -14,7 +14,9 @@ struct APITests {
 
     func json(_ result: HTTP.Result) throws -> JSONValue { try JSONParser.parse(result.body) }
 
-    @Test("bootstrap: the wrapper, all 20 tables in catalog order, rows in key byte order with catalog columns then source_type")
+    @Test(
+        "bootstrap: the wrapper, all 20 tables in catalog order, rows in key byte order with catalog columns then source_type"
+    )
     func bootstrapShape() async throws {
         let backend = try await LiveBackend.start()
         defer { Task { await backend.stop() } }
@@ -33,7 +35,8 @@ struct APITests {
             let rows = try #require(tables[spec.name]?.arrayValue)
             #expect(rows.count == backend.seed.tables.first { $0.table == spec.name }?.sourceRows, "\(spec.name)")
             let keys = rows.map { row in spec.primaryKey.map { row[$0]?.stringValue ?? "" } }
-            #expect(keys == keys.sorted { $0.lexicographicallyPrecedes($1) { $0.utf8.lexicographicallyPrecedes($1.utf8) } })
+            #expect(
+                keys == keys.sorted { $0.lexicographicallyPrecedes($1) { $0.utf8.lexicographicallyPrecedes($1.utf8) } })
             for row in rows {
                 #expect(row.objectValue?.keys == spec.columnNames + ["source_type"], "\(spec.name)")
             }
@@ -59,7 +62,8 @@ struct APITests {
         let backend = try await LiveBackend.start()
         defer { Task { await backend.stop() } }
         try await backend.databaseURL.withConnection(logger: logger) { connection in
-            try await connection.execute("UPDATE set_types SET is_active = false WHERE set_type_key = 'amrap'", logger: logger)
+            try await connection.execute(
+                "UPDATE set_types SET is_active = false WHERE set_type_key = 'amrap'", logger: logger)
         }
         let bootstrap = try json(try await HTTP.request(backend.url("/api/v1/reference/bootstrap")))
         let keys = bootstrap["tables"]?["set_types"]?.arrayValue?.compactMap { $0["set_type_key"]?.stringValue } ?? []
@@ -73,22 +77,27 @@ struct APITests {
         #expect(all["rows"]?.arrayValue?.count == keys.count + 1)
     }
 
-    @Test("ETag and If-None-Match: 304 while unchanged; a committed change shows on the next request with a higher version")
+    @Test(
+        "ETag and If-None-Match: 304 while unchanged; a committed change shows on the next request with a higher version"
+    )
     func conditionalRequests() async throws {
         let backend = try await LiveBackend.start()
         defer { Task { await backend.stop() } }
         let first = try await HTTP.request(backend.url("/api/v1/reference/bootstrap"))
         let etag = try #require(first.header("ETag"))
         #expect(first.header("Cache-Control") == "public, no-cache")
-        let notModified = try await HTTP.request(backend.url("/api/v1/reference/bootstrap"), headers: ["If-None-Match": etag])
+        let notModified = try await HTTP.request(
+            backend.url("/api/v1/reference/bootstrap"), headers: ["If-None-Match": etag])
         #expect(notModified.status == 304)
         #expect(notModified.body.isEmpty)
         #expect(notModified.header("ETag") == etag)
 
         try await backend.databaseURL.withConnection(logger: logger) { connection in
-            try await connection.execute("UPDATE muscles SET name = name || '!' WHERE muscle_key = 'biceps'", logger: logger)
+            try await connection.execute(
+                "UPDATE muscles SET name = name || '!' WHERE muscle_key = 'biceps'", logger: logger)
         }
-        let changed = try await HTTP.request(backend.url("/api/v1/reference/bootstrap"), headers: ["If-None-Match": etag])
+        let changed = try await HTTP.request(
+            backend.url("/api/v1/reference/bootstrap"), headers: ["If-None-Match": etag])
         #expect(changed.status == 200)
         #expect(changed.header("ETag") != etag)
         let before = try #require((try json(first))["referenceVersion"]?.stringValue)
@@ -102,14 +111,17 @@ struct APITests {
     func gzip() async throws {
         let backend = try await LiveBackend.start()
         defer { Task { await backend.stop() } }
-        let plain = try await HTTP.request(backend.url("/api/v1/reference/bootstrap"), headers: ["Accept-Encoding": "identity"])
-        let compressed = try await HTTP.request(backend.url("/api/v1/reference/bootstrap"), headers: ["Accept-Encoding": "gzip"])
+        let plain = try await HTTP.request(
+            backend.url("/api/v1/reference/bootstrap"), headers: ["Accept-Encoding": "identity"])
+        let compressed = try await HTTP.request(
+            backend.url("/api/v1/reference/bootstrap"), headers: ["Accept-Encoding": "gzip"])
         #expect(compressed.header("Content-Encoding") == "gzip")
         #expect(compressed.header("Vary") == "Accept-Encoding")
         #expect(compressed.header("ETag") == plain.header("ETag").map { $0.dropLast() + "-gzip\"" })
         // URLSession decodes gzip transparently: the decoded bytes are the plain document.
         #expect(compressed.body == plain.body)
-        let refused = try await HTTP.request(backend.url("/api/v1/reference/bootstrap"), headers: ["Accept-Encoding": "gzip;q=0"])
+        let refused = try await HTTP.request(
+            backend.url("/api/v1/reference/bootstrap"), headers: ["Accept-Encoding": "gzip;q=0"])
         #expect(refused.header("Content-Encoding") == nil)
     }
 
@@ -170,7 +182,8 @@ struct APITests {
         let down = try await HTTP.request(healthURL)
         #expect(down.status == 503)
         #expect(try JSONParser.parse(down.body)["error"]?["code"] == "database_unavailable")
-        let bootstrapWhileDown = try await HTTP.request(URL(string: api.baseURL.absoluteString + "/api/v1/reference/version")!)
+        let bootstrapWhileDown = try await HTTP.request(
+            URL(string: api.baseURL.absoluteString + "/api/v1/reference/version")!)
         #expect(bootstrapWhileDown.status == 503)
 
         try await cluster.resumeServer()
@@ -183,7 +196,9 @@ struct APITests {
         #expect(recovered == 200)
     }
 
-    @Test("consistency: while two datasets are re-seeded alternately, every bootstrap is exactly one of them, with its version")
+    @Test(
+        "consistency: while two datasets are re-seeded alternately, every bootstrap is exactly one of them, with its version"
+    )
     func snapshotConsistency() async throws {
         let datasetA = try SourceFixture.small()
         var datasetB = datasetA
@@ -209,7 +224,8 @@ struct APITests {
         let seeding = Task {
             var seeded: [(String, Int)] = []
             for round in 0..<8 {
-                let report = try await Seeder(logger: logger).seed(sourceDirectory: directories[round % 2], into: backend.databaseURL)
+                let report = try await Seeder(logger: logger).seed(
+                    sourceDirectory: directories[round % 2], into: backend.databaseURL)
                 seeded.append((report.referenceVersion, round % 2))
             }
             return seeded
@@ -220,7 +236,9 @@ struct APITests {
                 group.addTask {
                     var documents: [JSONValue] = []
                     for _ in 0..<10 {
-                        documents.append(try JSONParser.parse(try await HTTP.request(backend.url("/api/v1/reference/bootstrap")).body))
+                        documents.append(
+                            try JSONParser.parse(
+                                try await HTTP.request(backend.url("/api/v1/reference/bootstrap")).body))
                     }
                     return documents
                 }

@@ -86,7 +86,7 @@ struct MigratorTests {
     func concurrentMigrators() async throws {
         let url = try await emptyDatabase()
         let slow = [
-            Migration(version: 1, name: "slow", sql: "SELECT pg_sleep(0.2);\nCREATE TABLE raced (id int);"),
+            Migration(version: 1, name: "slow", sql: "SELECT pg_sleep(0.2);\nCREATE TABLE raced (id int);")
         ]
         async let first = Migrator(migrations: slow, logger: logger).migrate(url)
         async let second = Migrator(migrations: slow, logger: logger).migrate(url)

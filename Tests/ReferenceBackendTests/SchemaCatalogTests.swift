@@ -50,8 +50,9 @@ struct SchemaCatalogTests {
         }
     }
 
-    @Test("foreign keys: ON UPDATE CASCADE ON DELETE RESTRICT, each with an index leading with its columns",
-          arguments: ReferenceCatalog.tables)
+    @Test(
+        "foreign keys: ON UPDATE CASCADE ON DELETE RESTRICT, each with an index leading with its columns",
+        arguments: ReferenceCatalog.tables)
     func foreignKeys(table: TableSpec) async throws {
         let url = try await TestDatabases.suiteDatabase("schema")
         try await url.withConnection(logger: logger) { connection in
@@ -77,8 +78,9 @@ struct SchemaCatalogTests {
         }
     }
 
-    @Test("is_active and source_type with its CHECK, and a partial index over active rows in key order",
-          arguments: ReferenceCatalog.tables)
+    @Test(
+        "is_active and source_type with its CHECK, and a partial index over active rows in key order",
+        arguments: ReferenceCatalog.tables)
     func systemColumnsAndActiveIndex(table: TableSpec) async throws {
         let url = try await TestDatabases.suiteDatabase("schema")
         try await url.withConnection(logger: logger) { connection in
@@ -100,7 +102,8 @@ struct SchemaCatalogTests {
                 WHERE indrelid = '\(table.name)'::regclass AND pg_get_expr(indpred, indrelid) = 'is_active'
                 """)
             #expect(activeIndexes.count == 1)
-            #expect(activeIndexes.first?.hasSuffix("(\(table.primaryKey.joined(separator: ", "))) WHERE is_active") == true)
+            #expect(
+                activeIndexes.first?.hasSuffix("(\(table.primaryKey.joined(separator: ", "))) WHERE is_active") == true)
         }
     }
 

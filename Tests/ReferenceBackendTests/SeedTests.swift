@@ -11,7 +11,8 @@ import ThrowawayPostgres
 struct SeedTests {
     let logger = TestDatabases.logger
 
-    func seed(_ directory: URL, into url: DatabaseURL, options: SeedOptions = SeedOptions()) async throws -> SeedReport {
+    func seed(_ directory: URL, into url: DatabaseURL, options: SeedOptions = SeedOptions()) async throws -> SeedReport
+    {
         try await Seeder(options: options, logger: logger).seed(sourceDirectory: directory, into: url)
     }
 
@@ -66,7 +67,8 @@ struct SeedTests {
         #expect(stats(second, "set_types").deactivated == 1)
         #expect(second.versionChanged)
         try await url.withConnection(logger: logger) { connection in
-            let amrap = try await connection.strings("SELECT is_active::text FROM set_types WHERE set_type_key = 'amrap'")
+            let amrap = try await connection.strings(
+                "SELECT is_active::text FROM set_types WHERE set_type_key = 'amrap'")
             #expect(amrap == ["false"])
             let total = try await connection.integer("SELECT count(*) FROM set_types")
             #expect(total == Int64(original.count("set_types")))  // deactivated, never deleted
@@ -76,7 +78,8 @@ struct SeedTests {
         #expect(stats(third, "set_types").reactivated == 1)
         #expect(stats(third, "muscles").updated == 1)
         try await url.withConnection(logger: logger) { connection in
-            let amrap = try await connection.strings("SELECT is_active::text FROM set_types WHERE set_type_key = 'amrap'")
+            let amrap = try await connection.strings(
+                "SELECT is_active::text FROM set_types WHERE set_type_key = 'amrap'")
             #expect(amrap == ["true"])
         }
     }
@@ -95,7 +98,8 @@ struct SeedTests {
         #expect(stats(report, "force_types").deactivated == 0)
         try await url.withConnection(logger: logger) { connection in
             let row = try await connection.strings(
-                "SELECT name || ' ' || is_active::text || ' ' || source_type FROM force_types WHERE force_key = 'isometric'")
+                "SELECT name || ' ' || is_active::text || ' ' || source_type FROM force_types WHERE force_key = 'isometric'"
+            )
             #expect(row == ["Isometric true admin"])
         }
 
@@ -103,7 +107,9 @@ struct SeedTests {
         let directory = try fixture.write()
         let before = try await url.withConnection(logger: logger) { try await $0.referenceChecksum() }
         let error = await #expect(throws: SeedGuardError.self) { try await seed(directory, into: url) }
-        #expect(error?.description.contains("force_types: 1 source row(s) have the key of an admin row (isometric)") == true)
+        #expect(
+            error?.description.contains("force_types: 1 source row(s) have the key of an admin row (isometric)") == true
+        )
         let after = try await url.withConnection(logger: logger) { try await $0.referenceChecksum() }
         #expect(after == before)
 
@@ -148,8 +154,9 @@ struct SeedTests {
         #expect(stats(report, "units").deactivated == 9)
     }
 
-    @Test("any database failure, at any table of the seed order, rolls everything back",
-          arguments: ReferenceCatalog.tableNames)
+    @Test(
+        "any database failure, at any table of the seed order, rolls everything back",
+        arguments: ReferenceCatalog.tableNames)
     func rollbackAtEveryTable(failingTable: String) async throws {
         let url = try await TestDatabases.make()
         let original = try SourceFixture.small(exercises: 4)

@@ -58,21 +58,30 @@ struct SourceValidationTests {
         let exercise = try firstExerciseKey()
         let found = try problems { fixture in
             fixture.update("muscles", where: { $0["muscle_key"] == "biceps" }) { $0["colour"] = "red" }  // unknown key
-            fixture.update("muscles", where: { $0["muscle_key"] == "lats" }) { $0["is_active"] = true }  // system column
-            fixture.update("equipment", where: { $0["equipment_key"] == "cable" }) { $0["is_bodyweight"] = nil }  // missing
+            // system column
+            fixture.update("muscles", where: { $0["muscle_key"] == "lats" }) { $0["is_active"] = true }
+            // missing
+            fixture.update("equipment", where: { $0["equipment_key"] == "cable" }) { $0["is_bodyweight"] = nil }
             fixture.update("equipment", where: { $0["equipment_key"] == "bands" }) { $0["name"] = .null }  // null
-            fixture.update("body_regions", where: { $0["body_region_key"] == "core" }) { $0["sort_order"] = "2" }  // string for int
-            fixture.update("licenses", where: { $0["license_key"] == "mit" }) { $0["requires_attribution"] = 1 }  // 1 for bool
-            fixture.update("force_types", where: { $0["force_key"] == "push" }) { $0["name"] = ["Push"] }  // array for text
+            // string for int
+            fixture.update("body_regions", where: { $0["body_region_key"] == "core" }) { $0["sort_order"] = "2" }
+            // 1 for bool
+            fixture.update("licenses", where: { $0["license_key"] == "mit" }) { $0["requires_attribution"] = 1 }
+            // array for text
+            fixture.update("force_types", where: { $0["force_key"] == "push" }) { $0["name"] = ["Push"] }
             fixture.update("units", where: { $0["unit_key"] == "lb" }) {
                 $0["si_factor"] = .number(JSONNumber(literal: "4.5e5000"))  // not exact
             }
             fixture.update("difficulty_levels", where: { $0["level_key"] == "expert" }) {
                 $0["rank"] = .number(JSONNumber(literal: "40000"))  // out of smallint range
             }
-            fixture.update("mechanic_types", where: { $0["mechanic_key"] == "isolation" }) { $0["mechanic_key"] = "Isolation" }  // slug
-            fixture.update("metric_types", where: { $0["metric_type_key"] == "reps" }) { $0["value_kind"] = "number" }  // CHECK
-            fixture.tables["exercise_muscles"]!.append(fixture.tables["exercise_muscles"]![0])  // duplicate composite key
+            fixture.update("mechanic_types", where: { $0["mechanic_key"] == "isolation" }) {
+                $0["mechanic_key"] = "Isolation"
+            }  // slug
+            // CHECK
+            fixture.update("metric_types", where: { $0["metric_type_key"] == "reps" }) { $0["value_kind"] = "number" }
+            // duplicate composite key
+            fixture.tables["exercise_muscles"]!.append(fixture.tables["exercise_muscles"]![0])
             fixture.update("exercises", where: { $0["exercise_key"]?.stringValue == exercise }) {
                 $0["level_key"] = "grandmaster"  // FK that resolves nowhere
             }
@@ -85,8 +94,11 @@ struct SourceValidationTests {
         #expect(find(.unknownKey, "muscles", "is_active")?.message.contains("managed by the database") == true)
         #expect(find(.missingKey, "equipment", "is_bodyweight")?.key == "cable")
         #expect(find(.nullInRequired, "equipment", "name")?.key == "bands")
-        #expect(find(.type, "body_regions", "sort_order")?.message.contains("expected an integer, found string") == true)
-        #expect(find(.type, "licenses", "requires_attribution")?.message.contains("expected true or false, found number 1") == true)
+        #expect(
+            find(.type, "body_regions", "sort_order")?.message.contains("expected an integer, found string") == true)
+        #expect(
+            find(.type, "licenses", "requires_attribution")?.message.contains("expected true or false, found number 1")
+                == true)
         #expect(find(.type, "force_types", "name")?.message.contains("found array") == true)
         #expect(find(.inexactDecimal, "units", "si_factor")?.key == "lb")
         #expect(find(.outOfRange, "difficulty_levels", "rank")?.key == "expert")
@@ -129,7 +141,8 @@ struct SourceValidationTests {
                 logger: TestDatabases.logger)
         }
         fixture.update("exercises") { $0["license_key"] = "cc-by-4-0" }
-        let report = try await Seeder(logger: TestDatabases.logger).seed(sourceDirectory: try fixture.write(), into: url)
+        let report = try await Seeder(logger: TestDatabases.logger).seed(
+            sourceDirectory: try fixture.write(), into: url)
         #expect(report.tables.first { $0.table == "exercises" }?.updated == fixture.count("exercises"))
         // Without the database (the local provider's view), the same source is invalid.
         #expect(throws: SourceValidationError.self) { try ReferenceSource.load(from: try fixture.write()) }

@@ -141,7 +141,8 @@ struct VersioningTests {
         let secondPID = try await second.integer("SELECT pg_backend_pid()")
         let secondWrite = Task {
             try await second.execute(
-                "INSERT INTO body_regions (body_region_key, name, sort_order) VALUES ('second', 'B', 2)", logger: logger)
+                "INSERT INTO body_regions (body_region_key, name, sort_order) VALUES ('second', 'B', 2)", logger: logger
+            )
             return try await version(second)
         }
         var waited = false

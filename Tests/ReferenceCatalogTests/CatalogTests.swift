@@ -31,7 +31,9 @@ struct CatalogTests {
         }
     }
 
-    @Test("every key and reference names real columns, and references point at primary keys", arguments: ReferenceCatalog.tables)
+    @Test(
+        "every key and reference names real columns, and references point at primary keys",
+        arguments: ReferenceCatalog.tables)
     func keysAreConsistent(table: TableSpec) throws {
         for key in table.primaryKey {
             #expect(table.column(named: key)?.isNullable == false, "\(table.name).\(key)")

@@ -6,10 +6,12 @@ struct JSONParserTests {
     @Test("numbers keep their literal text")
     func numberLiterals() throws {
         let value = try JSONParser.parse(#"[1.10, 7.01863e-06, -0, 12]"#)
-        #expect(value == .array([
-            .number(JSONNumber(literal: "1.10")), .number(JSONNumber(literal: "7.01863e-06")),
-            .number(JSONNumber(literal: "-0")), .number(JSONNumber(literal: "12")),
-        ]))
+        #expect(
+            value
+                == .array([
+                    .number(JSONNumber(literal: "1.10")), .number(JSONNumber(literal: "7.01863e-06")),
+                    .number(JSONNumber(literal: "-0")), .number(JSONNumber(literal: "12")),
+                ]))
     }
 
     @Test("objects keep key order; duplicate keys are an error with a position")
@@ -53,18 +55,19 @@ struct JSONParserTests {
     func writer() throws {
         let value = try JSONParser.parse(#"{"b": [1, {"z": null, "Z": false}], "a": {}}"#)
         #expect(JSONWriter(sortedKeys: true).string(value) == #"{"a":{},"b":[1,{"Z":false,"z":null}]}"#)
-        #expect(JSONWriter(prettyPrinted: true, sortedKeys: true).string(value) == """
-            {
-              "a" : {},
-              "b" : [
-                1,
+        #expect(
+            JSONWriter(prettyPrinted: true, sortedKeys: true).string(value) == """
                 {
-                  "Z" : false,
-                  "z" : null
+                  "a" : {},
+                  "b" : [
+                    1,
+                    {
+                      "Z" : false,
+                      "z" : null
+                    }
+                  ]
                 }
-              ]
-            }
-            """)
+                """)
     }
 }
 

@@ -7,12 +7,14 @@ import Testing
 @Suite("Local JSON/SQLite provider")
 struct LocalProviderTests {
     func temporaryPath(_ name: String = "local.sqlite") -> String {
-        FileManager.default.temporaryDirectory.appendingPathComponent("provider-\(UUID().uuidString.prefix(8))/\(name)").path
+        FileManager.default.temporaryDirectory.appendingPathComponent("provider-\(UUID().uuidString.prefix(8))/\(name)")
+            .path
     }
 
     @Test("on the committed ReferenceData: every table's rows come back with the source's values and types")
     func roundTrip() async throws {
-        let provider = LocalJsonSqliteProvider(sourceDirectory: ReferenceDataLocation.projectDirectory, databasePath: temporaryPath())
+        let provider = LocalJsonSqliteProvider(
+            sourceDirectory: ReferenceDataLocation.projectDirectory, databasePath: temporaryPath())
         let bootstrap = try await provider.getBootstrap()
         let source = try ReferenceSource.load(from: ReferenceDataLocation.projectDirectory)
         #expect(bootstrap.tables.count == 20)
@@ -29,8 +31,11 @@ struct LocalProviderTests {
             #expect(served.rows.map { $0.values.map { $0 ?? .null } } == sortedSource, "\(table.spec.name)")
         }
         // Spot checks of the types SQLite does not have.
-        let lb = bootstrap.tables["units"]?.rows.first { $0["unit_key", in: ReferenceCatalog.table(named: "units")!] == "lb" }
-        #expect(lb?["si_factor", in: ReferenceCatalog.table(named: "units")!] == .number(JSONNumber(literal: "0.45359237")))
+        let lb = bootstrap.tables["units"]?.rows.first {
+            $0["unit_key", in: ReferenceCatalog.table(named: "units")!] == "lb"
+        }
+        #expect(
+            lb?["si_factor", in: ReferenceCatalog.table(named: "units")!] == .number(JSONNumber(literal: "0.45359237")))
         let equipment = ReferenceCatalog.table(named: "equipment")!
         let bodyOnly = bootstrap.tables["equipment"]?.rows.first { $0["equipment_key", in: equipment] == "body-only" }
         #expect(bodyOnly?["is_bodyweight", in: equipment] == .bool(true))
@@ -72,16 +77,20 @@ struct LocalProviderTests {
             return
         }
         let problem = try #require(validation.problems.first)
-        #expect(problem.file == "equipment.json" && problem.field == "is_bodyweight" && problem.key == "cable" && problem.row != nil)
+        #expect(
+            problem.file == "equipment.json" && problem.field == "is_bodyweight" && problem.key == "cable"
+                && problem.row != nil)
         // The store from before is intact.
         #expect(FileManager.default.fileExists(atPath: path))
-        #expect(!FileManager.default.fileExists(atPath: path + ".importing-\(ProcessInfo.processInfo.processIdentifier)"))
+        #expect(
+            !FileManager.default.fileExists(atPath: path + ".importing-\(ProcessInfo.processInfo.processIdentifier)"))
         _ = good
     }
 
     @Test("per-table reads serve the same rows as the bootstrap")
     func tableReads() async throws {
-        let provider = LocalJsonSqliteProvider(sourceDirectory: try SourceFixture.small().write(), databasePath: temporaryPath())
+        let provider = LocalJsonSqliteProvider(
+            sourceDirectory: try SourceFixture.small().write(), databasePath: temporaryPath())
         let bootstrap = try await provider.getBootstrap()
         for name in ["units", "exercises", "exercise_muscles"] {
             #expect(try await provider.getTable(name) == bootstrap.tables[name])

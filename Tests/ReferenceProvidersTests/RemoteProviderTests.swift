@@ -39,10 +39,12 @@ struct RemoteProviderTests {
     func versionChange() async throws {
         let backend = try await LiveBackend.start()
         defer { Task { await backend.stop() } }
-        let provider = RemotePostgresProvider(baseURL: backend.baseURL, cache: FileReferenceCacheStore(directory: cacheDirectory()), logger: logger)
+        let provider = RemotePostgresProvider(
+            baseURL: backend.baseURL, cache: FileReferenceCacheStore(directory: cacheDirectory()), logger: logger)
         let before = try await provider.getBootstrap()
         try await backend.databaseURL.withConnection(logger: logger) { connection in
-            try await connection.execute("UPDATE force_types SET name = 'Pulling' WHERE force_key = 'pull'", logger: logger)
+            try await connection.execute(
+                "UPDATE force_types SET name = 'Pulling' WHERE force_key = 'pull'", logger: logger)
         }
         let after = try await provider.getBootstrap()
         let again = try await provider.getBootstrap()
@@ -58,7 +60,8 @@ struct RemoteProviderTests {
     func offline() async throws {
         let backend = try await LiveBackend.start()
         let cache = FileReferenceCacheStore(directory: cacheDirectory())
-        let online = try await RemotePostgresProvider(baseURL: backend.baseURL, cache: cache, logger: logger).getBootstrap()
+        let online = try await RemotePostgresProvider(baseURL: backend.baseURL, cache: cache, logger: logger)
+            .getBootstrap()
         await backend.stop()
 
         let offline = RemotePostgresProvider(baseURL: backend.baseURL, cache: cache, timeout: 2, logger: logger)
@@ -74,7 +77,9 @@ struct RemoteProviderTests {
         }
         #expect(cachedCopyAvailable)
 
-        let firstLaunch = RemotePostgresProvider(baseURL: backend.baseURL, cache: FileReferenceCacheStore(directory: cacheDirectory()), timeout: 2, logger: logger)
+        let firstLaunch = RemotePostgresProvider(
+            baseURL: backend.baseURL, cache: FileReferenceCacheStore(directory: cacheDirectory()), timeout: 2,
+            logger: logger)
         let error = await #expect(throws: ReferenceProviderError.self) {
             try await firstLaunch.getBootstrap(options: BootstrapOptions(allowStaleCache: true))
         }
@@ -97,7 +102,8 @@ struct RemoteProviderTests {
         case "garbage": try cache.write("bootstrap", Data("not a cache entry".utf8))
         case "truncated": try cache.write("bootstrap", entry.prefix(entry.count / 2))
         default:
-            let text = String(decoding: entry, as: UTF8.self).replacingOccurrences(of: "\"catalog\":\"", with: "\"catalog\":\"x")
+            let text = String(decoding: entry, as: UTF8.self).replacingOccurrences(
+                of: "\"catalog\":\"", with: "\"catalog\":\"x")
             try cache.write("bootstrap", Data(text.utf8))
         }
         let provider = RemotePostgresProvider(baseURL: backend.baseURL, cache: cache, logger: logger)
@@ -130,19 +136,23 @@ struct FactoryTests {
     func flag() {
         #expect(!ReferenceProviderConfiguration.fromEnvironment([:]).useBackendReference)
         for value in ["true", "1", "YES", "on"] {
-            #expect(ReferenceProviderConfiguration.fromEnvironment(["USE_BACKEND_REFERENCE": value]).useBackendReference)
+            #expect(
+                ReferenceProviderConfiguration.fromEnvironment(["USE_BACKEND_REFERENCE": value]).useBackendReference)
         }
         for value in ["false", "0", "", "maybe"] {
-            #expect(!ReferenceProviderConfiguration.fromEnvironment(["USE_BACKEND_REFERENCE": value]).useBackendReference)
+            #expect(
+                !ReferenceProviderConfiguration.fromEnvironment(["USE_BACKEND_REFERENCE": value]).useBackendReference)
         }
     }
 
     @Test("flag OFF: the local provider, and not a single connection to the backend")
     func flagOffMakesNoRequest() async throws {
         let listener = try SilentListener()
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("factory-\(UUID().uuidString.prefix(8))")
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "factory-\(UUID().uuidString.prefix(8))")
         let configuration = ReferenceProviderConfiguration.fromEnvironment([
-            "REFERENCE_BACKEND_URL": listener.url.absoluteString, "REFERENCE_DATA_DIR": ReferenceDataLocation.projectDirectory.path,
+            "REFERENCE_BACKEND_URL": listener.url.absoluteString,
+            "REFERENCE_DATA_DIR": ReferenceDataLocation.projectDirectory.path,
             "REFERENCE_SQLITE_PATH": directory.appendingPathComponent("local.sqlite").path,
             "REFERENCE_CACHE_DIR": directory.appendingPathComponent("cache").path,
         ])
@@ -157,7 +167,8 @@ struct FactoryTests {
     func flagOn() async throws {
         let listener = try SilentListener()
         let configuration = ReferenceProviderConfiguration.fromEnvironment([
-            "USE_BACKEND_REFERENCE": "true", "REFERENCE_BACKEND_URL": listener.url.absoluteString, "REFERENCE_CACHE_DIR": "off",
+            "USE_BACKEND_REFERENCE": "true", "REFERENCE_BACKEND_URL": listener.url.absoluteString,
+            "REFERENCE_CACHE_DIR": "off",
             "REFERENCE_HTTP_TIMEOUT": "0.5",
         ])
         let provider = createReferenceProvider(config: configuration)

@@ -16,7 +16,8 @@ struct SmokePathTests {
 
     /// A service in `mode`, and whatever must be kept alive until the test ends.
     func service(_ mode: Mode) async throws -> (ExerciseConfigService, LiveBackend?) {
-        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("smoke-\(UUID().uuidString.prefix(8))")
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "smoke-\(UUID().uuidString.prefix(8))")
         var environment = [
             "REFERENCE_DATA_DIR": ReferenceDataLocation.projectDirectory.path,
             "REFERENCE_SQLITE_PATH": scratch.appendingPathComponent("local.sqlite").path,
@@ -24,7 +25,9 @@ struct SmokePathTests {
             "REFERENCE_HTTP_TIMEOUT": "60",
         ]
         if mode == .flagOff {
-            return (ExerciseConfigService(provider: createReferenceProvider(config: .fromEnvironment(environment))), nil)
+            return (
+                ExerciseConfigService(provider: createReferenceProvider(config: .fromEnvironment(environment))), nil
+            )
         }
         let backend = try await ParityHarness.seededBackend()
         environment["USE_BACKEND_REFERENCE"] = "true"
@@ -47,13 +50,20 @@ struct SmokePathTests {
         defer { Task { await backend?.stop() } }
         let all = try await service.exercises()
         #expect(all.count == 873)
-        #expect(all.map(\.name) == all.map(\.name).sorted() || zip(all, all.dropFirst()).allSatisfy { ($0.name, $0.key) <= ($1.name, $1.key) })
-        let chestWithBarbell = try await service.exercises(matching: ExerciseFilter(equipmentKey: "barbell", primaryMuscleKey: "chest"))
+        #expect(
+            all.map(\.name) == all.map(\.name).sorted()
+                || zip(all, all.dropFirst()).allSatisfy { ($0.name, $0.key) <= ($1.name, $1.key) })
+        let chestWithBarbell = try await service.exercises(
+            matching: ExerciseFilter(equipmentKey: "barbell", primaryMuscleKey: "chest"))
         #expect(chestWithBarbell.map(\.key).contains("barbell-bench-press-medium-grip"))
-        #expect(chestWithBarbell.allSatisfy { $0.equipmentKeys.contains("barbell") && $0.primaryMuscleKeys.contains("chest") })
+        #expect(
+            chestWithBarbell.allSatisfy {
+                $0.equipmentKeys.contains("barbell") && $0.primaryMuscleKeys.contains("chest")
+            })
         let byAlias = try await service.exercises(matching: ExerciseFilter(text: "RDL"))
         #expect(byAlias.map(\.key).contains("romanian-deadlift"))
-        let beginnerStretches = try await service.exercises(matching: ExerciseFilter(categoryKey: "stretching", levelKey: "beginner"))
+        let beginnerStretches = try await service.exercises(
+            matching: ExerciseFilter(categoryKey: "stretching", levelKey: "beginner"))
         #expect(!beginnerStretches.isEmpty && beginnerStretches.allSatisfy { $0.categoryKey == "stretching" })
         let detail = try #require(try await service.exercise("barbell-squat"))
         #expect(detail.instructions.count == 6 && detail.imagePaths.count == 2)
@@ -76,10 +86,11 @@ struct SmokePathTests {
         let invalid = ExerciseDraft(
             key: "barbell-squat", name: " ", categoryKey: "yoga", levelKey: "master", equipmentKeys: ["sled"],
             primaryMuscleKeys: ["pecs"])
-        #expect(try await service.validate(invalid) == [
-            "name: required", "category: unknown 'yoga'", "level: unknown 'master'", "equipment: unknown 'sled'",
-            "muscle: unknown 'pecs'", "key: 'barbell-squat' is taken by Barbell Squat",
-        ])
+        #expect(
+            try await service.validate(invalid) == [
+                "name: required", "category: unknown 'yoga'", "level: unknown 'master'", "equipment: unknown 'sled'",
+                "muscle: unknown 'pecs'", "key: 'barbell-squat' is taken by Barbell Squat",
+            ])
     }
 
     @Test("live workout: exercise selection with metrics and default units", arguments: Mode.allCases)
@@ -88,10 +99,11 @@ struct SmokePathTests {
         defer { Task { await backend?.stop() } }
         let entries = try await service.workoutPicker(search: "barbell squat", limit: 50)
         let squat = try #require(entries.first { $0.key == "barbell-squat" })
-        #expect(squat.metrics == [
-            PickerEntry.Metric(metricTypeKey: "reps", unitSymbol: "rep", isRequired: true),
-            PickerEntry.Metric(metricTypeKey: "weight", unitSymbol: "kg", isRequired: true),
-        ])
+        #expect(
+            squat.metrics == [
+                PickerEntry.Metric(metricTypeKey: "reps", unitSymbol: "rep", isRequired: true),
+                PickerEntry.Metric(metricTypeKey: "weight", unitSymbol: "kg", isRequired: true),
+            ])
         let run = try #require(try await service.workoutPicker(search: "treadmill run").first)
         #expect(run.metrics.map(\.metricTypeKey) == ["duration", "distance"])
     }

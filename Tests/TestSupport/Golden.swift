@@ -6,10 +6,13 @@ import Testing
 /// `UPDATE_GOLDEN=1 swift test --filter GoldenFiles` rewrites the files that differ and fails those tests,
 /// so a recording run is never mistaken for a passing one. With `CI` set, nothing is ever recorded.
 public enum Golden {
-    public static let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    public static let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .deletingLastPathComponent()
         .appendingPathComponent("GoldenFiles/Snapshots")
 
-    public static func assertMatches(_ actual: String, file name: String, sourceLocation: SourceLocation = #_sourceLocation) {
+    public static func assertMatches(
+        _ actual: String, file name: String, sourceLocation: SourceLocation = #_sourceLocation
+    ) {
         let url = directory.appendingPathComponent(name)
         let actual = normalizeLineEndings(actual)
         let expected = (try? String(contentsOf: url, encoding: .utf8)).map(normalizeLineEndings)
@@ -18,7 +21,8 @@ public enum Golden {
         if environment["UPDATE_GOLDEN"] == "1" && environment["CI"] == nil {
             do {
                 try Data(actual.utf8).write(to: url, options: .atomic)
-                Issue.record("recorded \(name); run the tests again without UPDATE_GOLDEN", sourceLocation: sourceLocation)
+                Issue.record(
+                    "recorded \(name); run the tests again without UPDATE_GOLDEN", sourceLocation: sourceLocation)
             } catch {
                 Issue.record("cannot record \(name): \(error)", sourceLocation: sourceLocation)
             }
@@ -30,7 +34,9 @@ public enum Golden {
                 sourceLocation: sourceLocation)
             return
         }
-        Issue.record("\(name) differs from its golden file:\n\(lineDiff(expected: expected, actual: actual))", sourceLocation: sourceLocation)
+        Issue.record(
+            "\(name) differs from its golden file:\n\(lineDiff(expected: expected, actual: actual))",
+            sourceLocation: sourceLocation)
     }
 
     static func normalizeLineEndings(_ text: String) -> String {

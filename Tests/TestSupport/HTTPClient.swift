@@ -1,7 +1,7 @@
 import Foundation
 
 #if canImport(FoundationNetworking)
-    import FoundationNetworking
+import FoundationNetworking
 #endif
 
 /// Real HTTP over 127.0.0.1 for the tests, through URLSession.
@@ -26,7 +26,9 @@ public enum HTTP {
         return URLSession(configuration: configuration)
     }()
 
-    public static func request(_ url: URL, method: String = "GET", headers: [String: String] = [:]) async throws -> Result {
+    public static func request(
+        _ url: URL, method: String = "GET", headers: [String: String] = [:]
+    ) async throws -> Result {
         var request = URLRequest(url: url)
         request.httpMethod = method
         for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }

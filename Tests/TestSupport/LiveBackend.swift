@@ -14,7 +14,8 @@ public struct LiveBackend: Sendable {
     public func url(_ path: String) -> URL { URL(string: baseURL.absoluteString + path)! }
 
     /// Seeds `fixture` (default: the small one) into a new database and starts the API on it.
-    public static func start(_ fixture: SourceFixture? = nil, database: DatabaseURL? = nil) async throws -> LiveBackend {
+    public static func start(_ fixture: SourceFixture? = nil, database: DatabaseURL? = nil) async throws -> LiveBackend
+    {
         let url: DatabaseURL
         if let database { url = database } else { url = try await TestDatabases.make(prefix: "api") }
         let directory = try (fixture ?? SourceFixture.small()).write()

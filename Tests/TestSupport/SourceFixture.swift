@@ -51,7 +51,9 @@ public struct SourceFixture: Sendable {
     }
 
     /// Edits the rows of `table` for which `match` holds.
-    public mutating func update(_ table: String, where match: (JSONObject) -> Bool = { _ in true }, _ edit: (inout JSONObject) -> Void) {
+    public mutating func update(
+        _ table: String, where match: (JSONObject) -> Bool = { _ in true }, _ edit: (inout JSONObject) -> Void
+    ) {
         tables[table] = tables[table]!.map { row in
             guard match(row) else { return row }
             var copy = row

@@ -4,7 +4,9 @@ import ReferenceCatalog
 extension CutoverChecklist.Report {
     public var markdown: String {
         var lines = ["# Cutover checklist: \(passed ? "ready" : "NOT ready")", ""]
-        lines.append("Each item of the plan's definition of done, proven from evidence gathered by this run (\(RFC3339Date.string(generatedAt))).")
+        lines.append(
+            "Each item of the plan's definition of done, proven from evidence gathered by this run (\(RFC3339Date.string(generatedAt)))."
+        )
         lines.append("")
         for item in items {
             lines.append("- [\(item.passed ? "x" : " ")] **\(item.number). \(item.title)**")
@@ -26,7 +28,8 @@ extension CutoverChecklist.Report {
                     .object(
                         JSONObject([
                             "number": .number(JSONNumber(item.number)), "title": .string(item.title),
-                            "status": item.passed ? "pass" : "fail", "evidence": .array(item.evidence.map(JSONValue.string)),
+                            "status": item.passed ? "pass" : "fail",
+                            "evidence": .array(item.evidence.map(JSONValue.string)),
                         ]))
                 }))
         return .object(root)

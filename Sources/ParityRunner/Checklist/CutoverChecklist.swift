@@ -28,7 +28,9 @@ public struct CutoverChecklist: Sendable {
     public let playbook: URL
     public let logger: Logger
 
-    public init(sourceDirectory: URL, serverURL: DatabaseURL?, playbook: URL = CutoverChecklist.defaultPlaybook, logger: Logger) {
+    public init(
+        sourceDirectory: URL, serverURL: DatabaseURL?, playbook: URL = CutoverChecklist.defaultPlaybook, logger: Logger
+    ) {
         self.sourceDirectory = sourceDirectory
         self.serverURL = serverURL
         self.playbook = playbook
@@ -52,13 +54,17 @@ public struct CutoverChecklist: Sendable {
 
         // 1. Schema.
         let schemaDatabase = try await databases.makeDatabase(prefix: "checklist")
-        let schemaProblems = try await schemaDatabase.withConnection(logger: logger) { try await SchemaInspector.problems(on: $0, logger: logger) }
+        let schemaProblems = try await schemaDatabase.withConnection(logger: logger) {
+            try await SchemaInspector.problems(on: $0, logger: logger)
+        }
         items.append(
             Item(
                 number: 1, title: "All in-scope reference tables exist in Postgres with locked constraints/indexes",
                 passed: schemaProblems.isEmpty,
                 evidence: schemaProblems.isEmpty
-                    ? ["20 tables match the catalog column by column; natural primary keys; every FK ON UPDATE CASCADE ON DELETE RESTRICT with an index; source_type CHECK and an active-row partial index on every table; no row-level triggers"]
+                    ? [
+                        "20 tables match the catalog column by column; natural primary keys; every FK ON UPDATE CASCADE ON DELETE RESTRICT with an index; source_type CHECK and an active-row partial index on every table; no row-level triggers"
+                    ]
                     : schemaProblems))
 
         // 2. Versioning.
@@ -72,16 +78,20 @@ public struct CutoverChecklist: Sendable {
         let api = try await RunningAPI.start(databaseURL: seeded, logger: logger)
         do {
             items.append(try await endpoints(api.baseURL))
-            let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("checklist-\(UUID().uuidString.prefix(8))")
+            let scratch = FileManager.default.temporaryDirectory.appendingPathComponent(
+                "checklist-\(UUID().uuidString.prefix(8))")
             defer { try? FileManager.default.removeItem(at: scratch) }
             let environment = [
-                "REFERENCE_DATA_DIR": sourceDirectory.path, "REFERENCE_SQLITE_PATH": scratch.appendingPathComponent("local.sqlite").path,
-                "REFERENCE_CACHE_DIR": scratch.appendingPathComponent("cache").path, "REFERENCE_BACKEND_URL": api.baseURL.absoluteString,
+                "REFERENCE_DATA_DIR": sourceDirectory.path,
+                "REFERENCE_SQLITE_PATH": scratch.appendingPathComponent("local.sqlite").path,
+                "REFERENCE_CACHE_DIR": scratch.appendingPathComponent("cache").path,
+                "REFERENCE_BACKEND_URL": api.baseURL.absoluteString,
             ]
             items.append(try await providerSeam(environment))
             items.append(flagDefault(environment))
             let parity = try await ParityRun(
-                options: ParityOptions(sourceDirectory: sourceDirectory, backendURL: api.baseURL), logger: logger, progress: .silent
+                options: ParityOptions(sourceDirectory: sourceDirectory, backendURL: api.baseURL), logger: logger,
+                progress: .silent
             ).execute()
             items.append(
                 Item(
@@ -103,7 +113,9 @@ public struct CutoverChecklist: Sendable {
 
     private func versioning(on url: DatabaseURL) async throws -> Item {
         try await url.withConnection(logger: logger) { connection in
-            func version() async throws -> Int64 { try await ReferenceVersion.read(on: connection, logger: logger).sequence }
+            func version() async throws -> Int64 {
+                try await ReferenceVersion.read(on: connection, logger: logger).sequence
+            }
             var evidence: [String] = []
             let start = try await version()
             try await connection.inTransaction(logger: logger) {
@@ -113,7 +125,8 @@ public struct CutoverChecklist: Sendable {
                 try await connection.execute("UPDATE body_regions SET name = 'S'", logger: logger)
             }
             let afterChange = try await version()
-            evidence.append("a transaction of 2 statements touching 100 rows raised version_seq by \(afterChange - start)")
+            evidence.append(
+                "a transaction of 2 statements touching 100 rows raised version_seq by \(afterChange - start)")
             try await connection.execute("UPDATE body_regions SET name = name", logger: logger)
             try await connection.execute("UPDATE body_regions SET name = 'x' WHERE false", logger: logger)
             let afterNoop = try await version()
@@ -128,7 +141,8 @@ public struct CutoverChecklist: Sendable {
             evidence.append("row-level triggers: \(rowTriggers.first ?? "?")")
             return Item(
                 number: 2, title: "reference_metadata + statement-level trigger versioning works correctly",
-                passed: afterChange - start == 1 && afterNoop == afterChange && afterRollback == afterNoop && rowTriggers == ["0"],
+                passed: afterChange - start == 1 && afterNoop == afterChange && afterRollback == afterNoop
+                    && rowTriggers == ["0"],
                 evidence: evidence)
         }
     }
@@ -142,14 +156,18 @@ public struct CutoverChecklist: Sendable {
         // brings it back.
         let trimmed = ReferenceSource.replacing(source, table: "set_types") { Array($0.dropLast()) }
         let third = try await url.withConnection(logger: logger) { try await seeder.seed(trimmed, on: $0) }
-        let total = try await url.withConnection(logger: logger) { try await $0.strings("SELECT count(*)::text FROM set_types", logger: logger) }
+        let total = try await url.withConnection(logger: logger) {
+            try await $0.strings("SELECT count(*)::text FROM set_types", logger: logger)
+        }
         let fourth = try await url.withConnection(logger: logger) { try await seeder.seed(source, on: $0) }
         let deactivated = third.tables.first { $0.table == "set_types" }?.deactivated ?? -1
         let reactivated = fourth.tables.first { $0.table == "set_types" }?.reactivated ?? -1
         let setTypes = source.table(named: "set_types")?.rows.count ?? 0
-        let passed = first.versionChanged && unchanged && deactivated == 1 && total == ["\(setTypes)"] && reactivated == 1
+        let passed =
+            first.versionChanged && unchanged && deactivated == 1 && total == ["\(setTypes)"] && reactivated == 1
         return Item(
-            number: 3, title: "Seed pipeline is transactional, idempotent, upsert-only, and deprecates seed-managed rows safely",
+            number: 3,
+            title: "Seed pipeline is transactional, idempotent, upsert-only, and deprecates seed-managed rows safely",
             passed: passed,
             evidence: [
                 "first seed: \(first.tables.reduce(0) { $0 + $1.inserted }) rows inserted in one transaction",
@@ -167,7 +185,10 @@ public struct CutoverChecklist: Sendable {
             ("/health", ["status", "database"], 200),
             ("/api/v1/reference/version", ["schemaVersion", "referenceVersion", "lastUpdated"], 200),
             ("/api/v1/reference/bootstrap", ["schemaVersion", "referenceVersion", "generatedAt", "tables"], 200),
-            ("/api/v1/reference/exercises", ["schemaVersion", "referenceVersion", "generatedAt", "table", "rows"], 200),
+            (
+                "/api/v1/reference/exercises", ["schemaVersion", "referenceVersion", "generatedAt", "table", "rows"],
+                200
+            ),
             ("/api/v1/reference/not_a_table", ["error"], 404),
         ]
         for (path, keys, status) in checks {
@@ -176,19 +197,25 @@ public struct CutoverChecklist: Sendable {
             let found = document?.objectValue?.keys ?? []
             let ok = response == status && Set(keys).isSubset(of: Set(found))
             passed = passed && ok
-            evidence.append("GET \(path): \(response), keys \(found.joined(separator: ", "))\(ok ? "" : " (expected \(status) with \(keys.joined(separator: ", ")))")")
+            evidence.append(
+                "GET \(path): \(response), keys \(found.joined(separator: ", "))\(ok ? "" : " (expected \(status) with \(keys.joined(separator: ", ")))")"
+            )
         }
-        return Item(number: 4, title: "Bootstrap/version/granular endpoints implement the locked wrapper and semantics", passed: passed, evidence: evidence)
+        return Item(
+            number: 4, title: "Bootstrap/version/granular endpoints implement the locked wrapper and semantics",
+            passed: passed, evidence: evidence)
     }
 
     private func providerSeam(_ environment: [String: String]) async throws -> Item {
         var on = environment
         on["USE_BACKEND_REFERENCE"] = "true"
-        let local = try await createReferenceProvider(config: .fromEnvironment(environment), logger: logger).getBootstrap()
+        let local = try await createReferenceProvider(config: .fromEnvironment(environment), logger: logger)
+            .getBootstrap()
         let remote = try await createReferenceProvider(config: .fromEnvironment(on), logger: logger).getBootstrap()
         let passed = local.tables.count == 20 && remote.tables.count == 20
         return Item(
-            number: 5, title: "App provider seam and local/remote providers are integrated with no public contract breakage",
+            number: 5,
+            title: "App provider seam and local/remote providers are integrated with no public contract breakage",
             passed: passed,
             evidence: [
                 "LocalJsonSqliteProvider: \(local.tables.count) tables, version \(local.referenceVersion)",
@@ -203,7 +230,8 @@ public struct CutoverChecklist: Sendable {
         on["USE_BACKEND_REFERENCE"] = "true"
         let offProvider = createReferenceProvider(config: .fromEnvironment(environment), logger: logger)
         let onProvider = createReferenceProvider(config: .fromEnvironment(on), logger: logger)
-        let passed = !unset.useBackendReference && offProvider is LocalJsonSqliteProvider && onProvider is RemotePostgresProvider
+        let passed =
+            !unset.useBackendReference && offProvider is LocalJsonSqliteProvider && onProvider is RemotePostgresProvider
         return Item(
             number: 6, title: "Feature flag defaults OFF and cleanly controls source selection", passed: passed,
             evidence: [
@@ -216,19 +244,27 @@ public struct CutoverChecklist: Sendable {
         var on = environment
         on["USE_BACKEND_REFERENCE"] = "true"
         func answers(_ service: ExerciseConfigService) async throws -> String {
-            let library = try await service.exercises(matching: ExerciseFilter(equipmentKey: "barbell", primaryMuscleKey: "chest"))
+            let library = try await service.exercises(
+                matching: ExerciseFilter(equipmentKey: "barbell", primaryMuscleKey: "chest"))
             let draft = try await service.validate(
-                ExerciseDraft(key: "new-press", name: "New press", categoryKey: "strength", levelKey: "beginner", primaryMuscleKeys: ["chest"]))
+                ExerciseDraft(
+                    key: "new-press", name: "New press", categoryKey: "strength", levelKey: "beginner",
+                    primaryMuscleKeys: ["chest"]))
             let picker = try await service.workoutPicker(search: "squat", limit: 5)
             let oneRepMax = try await service.estimateOneRepMax(formula: "epley", weight: 100, reps: 5)
-            return "\(library.map(\.key))|\(draft)|\(picker.map(\.key))|\(oneRepMax.map { String(format: "%.4f", $0) } ?? "nil")"
+            return
+                "\(library.map(\.key))|\(draft)|\(picker.map(\.key))|\(oneRepMax.map { String(format: "%.4f", $0) } ?? "nil")"
         }
-        let off = try await answers(ExerciseConfigService(provider: createReferenceProvider(config: .fromEnvironment(environment))))
-        let online = try await answers(ExerciseConfigService(provider: createReferenceProvider(config: .fromEnvironment(on))))
+        let off = try await answers(
+            ExerciseConfigService(provider: createReferenceProvider(config: .fromEnvironment(environment))))
+        let online = try await answers(
+            ExerciseConfigService(provider: createReferenceProvider(config: .fromEnvironment(on))))
         var offlineConfiguration = ReferenceProviderConfiguration.fromEnvironment(on)
         offlineConfiguration.backendURL = URL(string: "http://127.0.0.1:9")!  // nothing listens: offline
         let offline = try await answers(
-            ExerciseConfigService(provider: createReferenceProvider(config: offlineConfiguration), options: BootstrapOptions(allowStaleCache: true)))
+            ExerciseConfigService(
+                provider: createReferenceProvider(config: offlineConfiguration),
+                options: BootstrapOptions(allowStaleCache: true)))
         return Item(
             number: 8, title: "Required UI smoke paths pass with flag OFF and ON (and warm offline where applicable)",
             passed: off == online && online == offline,
@@ -252,13 +288,19 @@ public struct CutoverChecklist: Sendable {
     }
 
     private func localPathRemains(_ directory: URL) async throws -> Item {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("checklist-local-\(UUID().uuidString.prefix(8)).sqlite").path
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "checklist-local-\(UUID().uuidString.prefix(8)).sqlite"
+        ).path
         defer { try? FileManager.default.removeItem(atPath: path) }
-        let bootstrap = try await LocalJsonSqliteProvider(sourceDirectory: directory, databasePath: path, logger: logger).getBootstrap()
+        let bootstrap = try await LocalJsonSqliteProvider(
+            sourceDirectory: directory, databasePath: path, logger: logger
+        ).getBootstrap()
         let rows = bootstrap.tables.values.reduce(0) { $0 + $1.rows.count }
         return Item(
             number: 10, title: "Local provider path remains available for at least one release after cutover",
             passed: rows > 0 && bootstrap.tables.count == 20,
-            evidence: ["with the flag OFF the local JSON/SQLite provider serves \(bootstrap.tables.count) tables, \(rows) rows, without the network"])
+            evidence: [
+                "with the flag OFF the local JSON/SQLite provider serves \(bootstrap.tables.count) tables, \(rows) rows, without the network"
+            ])
     }
 }

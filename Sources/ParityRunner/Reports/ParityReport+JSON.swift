@@ -24,7 +24,9 @@ extension ParityReport {
         if includeTimings {
             var steps = JSONObject()
             for (step, milliseconds) in timings { steps.append(step, Self.milliseconds(milliseconds)) }
-            root.append("timings", .object(JSONObject(["totalMs": Self.milliseconds(totalMilliseconds), "steps": .object(steps)])))
+            root.append(
+                "timings",
+                .object(JSONObject(["totalMs": Self.milliseconds(totalMilliseconds), "steps": .object(steps)])))
         }
         return .object(root)
     }

@@ -8,9 +8,12 @@ extension ParityReport {
         let failures = failedTables.count
         let seconds = includeTimings ? String(format: "%.3f", totalMilliseconds / 1000) : "0"
         var lines = ["<?xml version=\"1.0\" encoding=\"UTF-8\"?>"]
-        lines.append("<testsuites name=\"reference-parity\" tests=\"\(tables.count)\" failures=\"\(failures)\" time=\"\(seconds)\">")
         lines.append(
-            "  <testsuite name=\"parity-runner\" tests=\"\(tables.count)\" failures=\"\(failures)\" errors=\"0\" time=\"\(seconds)\">")
+            "<testsuites name=\"reference-parity\" tests=\"\(tables.count)\" failures=\"\(failures)\" time=\"\(seconds)\">"
+        )
+        lines.append(
+            "  <testsuite name=\"parity-runner\" tests=\"\(tables.count)\" failures=\"\(failures)\" errors=\"0\" time=\"\(seconds)\">"
+        )
         lines.append("    <properties>")
         lines.append("      <property name=\"contractVersion\" value=\"\(xml(contractVersion))\"/>")
         lines.append("      <property name=\"localReferenceVersion\" value=\"\(xml(local.referenceVersion))\"/>")
@@ -52,7 +55,11 @@ extension ParityReport {
             case "\t": result += "&#9;"
             default:
                 // XML 1.0 forbids most control characters, even escaped.
-                if scalar.value < 0x20 { result += "\\u{\(String(scalar.value, radix: 16))}" } else { result.unicodeScalars.append(scalar) }
+                if scalar.value < 0x20 {
+                    result += "\\u{\(String(scalar.value, radix: 16))}"
+                } else {
+                    result.unicodeScalars.append(scalar)
+                }
             }
         }
         return result

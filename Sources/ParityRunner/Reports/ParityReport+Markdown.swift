@@ -10,7 +10,8 @@ extension ParityReport {
         lines.append("")
         lines.append(
             "Normalization contract \(contractVersion)\(strict ? " (strict)" : ""). Local `\(local.referenceVersion)`, "
-                + "remote schema \(remote.schemaVersion.map(String.init) ?? "?") / reference `\(remote.referenceVersion)`.")
+                + "remote schema \(remote.schemaVersion.map(String.init) ?? "?") / reference `\(remote.referenceVersion)`."
+        )
         lines.append("")
         lines.append("| table | status | local rows | remote rows | differences | admin rows |")
         lines.append("| --- | --- | ---: | ---: | ---: | ---: |")
@@ -29,12 +30,16 @@ extension ParityReport {
                 lines.append(
                     "| \(difference.kind.rawValue) | \(cell(difference.keyDescription)) | \(difference.field ?? "") | "
                         + "\(cell(pair(difference.localRaw, difference.localNormalized))) | "
-                        + "\(cell(pair(difference.remoteRaw, difference.remoteNormalized))) | `\(difference.rule.rawValue)` |")
+                        + "\(cell(pair(difference.remoteRaw, difference.remoteNormalized))) | `\(difference.rule.rawValue)` |"
+                )
             }
-            if table.differences.count > 50 { lines.append("") ; lines.append("… and \(table.differences.count - 50) more.") }
+            if table.differences.count > 50 {
+                lines.append(""); lines.append("… and \(table.differences.count - 50) more.")
+            }
         }
         lines.append("")
-        var closing = "\(differenceCount) difference\(differenceCount == 1 ? "" : "s") in \(failedTables.count) of \(tables.count) tables"
+        var closing =
+            "\(differenceCount) difference\(differenceCount == 1 ? "" : "s") in \(failedTables.count) of \(tables.count) tables"
         if includeTimings { closing += "; \(String(format: "%.2f", totalMilliseconds / 1000)) s" }
         lines.append(closing + ".")
         return lines.joined(separator: "\n") + "\n"

@@ -12,7 +12,8 @@ extension ParityReport {
             "parity: normalization contract \(contractVersion)\(strict ? ", strict" : "")")
         lines.append("  local   \(local.location) (\(local.referenceVersion))")
         lines.append(
-            "  remote  \(remote.location) (schema \(remote.schemaVersion.map(String.init) ?? "?"), reference \(remote.referenceVersion))")
+            "  remote  \(remote.location) (schema \(remote.schemaVersion.map(String.init) ?? "?"), reference \(remote.referenceVersion))"
+        )
         lines.append("")
         let width = max(tables.map(\.table.count).max() ?? 0, 5)
         for table in tables {
@@ -21,7 +22,9 @@ extension ParityReport {
                 "\(status)  \(table.table.padding(toLength: width, withPad: " ", startingAt: 0))  "
                 + "local \(pad(table.localRows))  remote \(pad(table.remoteRows))  "
                 + "\(table.differences.count) difference\(table.differences.count == 1 ? "" : "s")"
-            if !table.adminRows.isEmpty { line += ", \(table.adminRows.count) admin row\(table.adminRows.count == 1 ? "" : "s") listed" }
+            if !table.adminRows.isEmpty {
+                line += ", \(table.adminRows.count) admin row\(table.adminRows.count == 1 ? "" : "s") listed"
+            }
             lines.append(line)
         }
         for table in tables where !table.differences.isEmpty || !table.adminRows.isEmpty {
@@ -30,17 +33,24 @@ extension ParityReport {
             for difference in table.differences {
                 let field = difference.field.map { " \($0)" } ?? ""
                 lines.append(
-                    "  (\(difference.keyDescription))\(field): \(palette.yellow(difference.kind.rawValue)) [\(difference.rule.rawValue)]")
+                    "  (\(difference.keyDescription))\(field): \(palette.yellow(difference.kind.rawValue)) [\(difference.rule.rawValue)]"
+                )
                 if let detail = difference.detail { lines.append("    \(detail)") }
                 if difference.kind == .field || difference.kind == .type {
-                    lines.append("    - local   raw \(show(difference.localRaw))  normalized \(show(difference.localNormalized))")
-                    lines.append("    + remote  raw \(show(difference.remoteRaw))  normalized \(show(difference.remoteNormalized))")
+                    lines.append(
+                        "    - local   raw \(show(difference.localRaw))  normalized \(show(difference.localNormalized))"
+                    )
+                    lines.append(
+                        "    + remote  raw \(show(difference.remoteRaw))  normalized \(show(difference.remoteNormalized))"
+                    )
                 } else if let row = difference.localRaw ?? difference.remoteRaw {
                     lines.append("    \(difference.localRaw != nil ? "- local " : "+ remote") \(row)")
                 }
             }
             for key in table.adminRows {
-                lines.append("  admin row (\(key.members.map { "\($0.key)=\($0.value.stringValue ?? "\($0.value)")" }.joined(separator: ", "))): remote only, listed")
+                lines.append(
+                    "  admin row (\(key.members.map { "\($0.key)=\($0.value.stringValue ?? "\($0.value)")" }.joined(separator: ", "))): remote only, listed"
+                )
             }
         }
         lines.append("")
@@ -48,7 +58,8 @@ extension ParityReport {
         var closing =
             passed
             ? palette.green("PASS") + ": \(tables.count) table\(tables.count == 1 ? "" : "s") in parity"
-            : palette.red("FAIL") + ": \(failedTables.count) of \(tables.count) tables differ, \(differenceCount) difference\(differenceCount == 1 ? "" : "s")"
+            : palette.red("FAIL")
+                + ": \(failedTables.count) of \(tables.count) tables differ, \(differenceCount) difference\(differenceCount == 1 ? "" : "s")"
         closing += "; \(rows) local rows compared"
         if adminRowCount > 0 { closing += "; \(adminRowCount) admin row\(adminRowCount == 1 ? "" : "s") listed" }
         if includeTimings { closing += "; \(String(format: "%.2f", totalMilliseconds / 1000)) s" }

@@ -3,6 +3,7 @@ import HTTPTypes
 import Hummingbird
 import PostgresNIO
 import ReferenceCatalog
+import ThrowawayPostgres
 
 /// Every 4xx and 5xx of the API: one JSON shape, `{"error": {"code", "message"}}`, and the right status.
 /// Messages never carry SQL, stack traces or connection strings.
@@ -32,7 +33,8 @@ public struct APIError: Error, HTTPResponseError, Sendable {
     static func methodNotAllowed(_ method: HTTPRequest.Method) -> APIError {
         APIError(
             status: .methodNotAllowed, code: "method_not_allowed",
-            message: "\(method.rawValue) is not allowed; this API is read-only (GET, HEAD)", headers: [.allow: "GET, HEAD"])
+            message: "\(method.rawValue) is not allowed; this API is read-only (GET, HEAD)",
+            headers: [.allow: "GET, HEAD"])
     }
 
     static func badRequest(_ message: String) -> APIError {
@@ -65,7 +67,9 @@ public struct APIError: Error, HTTPResponseError, Sendable {
 /// Turns every error into the one JSON shape: API errors as they are, the router's own (404) mapped, and
 /// anything else (database failures included) logged and answered with a 503 or 500 that names no detail.
 struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
+    func handle(
+        _ request: Request, context: Context, next: (Request, Context) async throws -> Response
+    ) async throws
         -> Response
     {
         do {
@@ -77,7 +81,9 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
                 switch error.status {
                 case .notFound: .notFound(request.uri.path)
                 case .methodNotAllowed: .methodNotAllowed(request.method)
-                default: APIError(status: error.status, code: "http_\(error.status.code)", message: error.status.reasonPhrase)
+                default:
+                    APIError(
+                        status: error.status, code: "http_\(error.status.code)", message: error.status.reasonPhrase)
                 }
             return try mapped.response(from: request, context: context)
         } catch {
@@ -85,7 +91,8 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             context.logger.error(
                 "request failed",
                 metadata: ["api.path": "\(request.uri.path)", "api.error": "\(describePostgresError(error))"])
-            return try (unavailable ? APIError.databaseUnavailable() : .internalError).response(from: request, context: context)
+            return try (unavailable ? APIError.databaseUnavailable() : .internalError).response(
+                from: request, context: context)
         }
     }
 

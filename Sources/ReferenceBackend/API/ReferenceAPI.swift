@@ -65,8 +65,10 @@ public struct ReferenceAPI: Sendable {
         let client = PostgresClient(configuration: poolConfiguration, backgroundLogger: logger)
         let documents = ReferenceDocuments(client: client, timeout: configuration.databaseTimeout, logger: logger)
         let app = Application(
-            router: Self.router(documents: documents, client: client, timeout: configuration.databaseTimeout, logger: logger),
-            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "reference-backend"),
+            router: Self.router(
+                documents: documents, client: client, timeout: configuration.databaseTimeout, logger: logger),
+            configuration: .init(
+                address: .hostname(configuration.host, port: configuration.port), serverName: "reference-backend"),
             services: [client],
             onServerRunning: { channel in await onListening(channel.localAddress?.port ?? 0) },
             logger: logger)
@@ -79,7 +81,9 @@ public struct ReferenceAPI: Sendable {
         try await serviceGroup(shutdownSignals: [.sigterm, .sigint], onListening: onListening).run()
     }
 
-    static func router(documents: ReferenceDocuments, client: PostgresClient, timeout: Duration, logger: Logger)
+    static func router(
+        documents: ReferenceDocuments, client: PostgresClient, timeout: Duration, logger: Logger
+    )
         -> Router<BasicRequestContext>
     {
         let router = Router()
@@ -120,9 +124,13 @@ public struct ReferenceAPI: Sendable {
         router.get("/openapi.yaml") { _, _ in
             var headers = HTTPFields()
             headers[.contentType] = "application/yaml; charset=utf-8"
-            return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: OpenAPIDocument.text)))
+            return Response(
+                status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: OpenAPIDocument.text)))
         }
-        for path in ["/health", "/api/v1/reference/version", "/api/v1/reference/bootstrap", "/api/v1/reference/{table}", "/openapi.yaml"] {
+        for path in [
+            "/health", "/api/v1/reference/version", "/api/v1/reference/bootstrap", "/api/v1/reference/{table}",
+            "/openapi.yaml",
+        ] {
             for method in [HTTPRequest.Method.post, .put, .patch, .delete, .options] {
                 router.on(RouterPath(path), method: method) { request, _ -> Response in
                     throw APIError.methodNotAllowed(request.method)
@@ -145,25 +153,33 @@ public struct ReferenceAPI: Sendable {
             object.append("schemaVersion", .number(JSONNumber(schema)))
             return jsonResponse(.ok, .object(object), cacheControl: "no-store")
         } catch {
-            logger.warning("health check: database unreachable", metadata: ["api.error": "\(describePostgresError(error))"])
+            logger.warning(
+                "health check: database unreachable", metadata: ["api.error": "\(describePostgresError(error))"])
             object.append("status", "unavailable")
             object.append("database", "unreachable")
             object.append(
-                "error", .object(JSONObject(["code": "database_unavailable", "message": "the database is unreachable"])))
+                "error",
+                .object(JSONObject(["code": "database_unavailable", "message": "the database is unreachable"])))
             return jsonResponse(.serviceUnavailable, .object(object), cacheControl: "no-store")
         }
     }
 
-    static func inactiveIncluded(_ spec: TableSpec, client: PostgresClient, readerRole: Bool, logger: Logger) async throws
+    static func inactiveIncluded(
+        _ spec: TableSpec, client: PostgresClient, readerRole: Bool, logger: Logger
+    ) async throws
         -> Response
     {
         let (version, rows) = try await client.withConnection { connection in
             try await connection.readOnlySnapshot(readerRole: readerRole, logger: logger) {
-                (try await connection.readVersion(logger: logger),
-                 try await connection.readRowsJSON(spec, includeInactive: true, logger: logger))
+                (
+                    try await connection.readVersion(logger: logger),
+                    try await connection.readRowsJSON(spec, includeInactive: true, logger: logger)
+                )
             }
         }
-        let body = "{" + ReferenceDocuments.header(version, generatedAt: RFC3339.now()) + ",\"table\":\"\(spec.name)\",\"rows\":" + rows + "}"
+        let body =
+            "{" + ReferenceDocuments.header(version, generatedAt: RFC3339.now())
+            + ",\"table\":\"\(spec.name)\",\"rows\":" + rows + "}"
         var headers = HTTPFields()
         headers[.contentType] = "application/json; charset=utf-8"
         headers[.cacheControl] = "no-store"
@@ -174,7 +190,8 @@ public struct ReferenceAPI: Sendable {
         var headers = HTTPFields()
         headers[.contentType] = "application/json; charset=utf-8"
         headers[.cacheControl] = cacheControl
-        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: JSONWriter().string(value))))
+        return Response(
+            status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: JSONWriter().string(value))))
     }
 
     /// 304 when `If-None-Match` names the current version; otherwise the cached bytes, gzip when accepted.
@@ -212,7 +229,9 @@ public struct ReferenceAPI: Sendable {
         for part in header.split(separator: ",") {
             let pieces = part.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
             guard pieces.first == "gzip" || pieces.first == "x-gzip" else { continue }
-            if let q = pieces.dropFirst().first(where: { $0.hasPrefix("q=") }), Double(q.dropFirst(2)) == 0 { return false }
+            if let q = pieces.dropFirst().first(where: { $0.hasPrefix("q=") }), Double(q.dropFirst(2)) == 0 {
+                return false
+            }
             return true
         }
         return false

@@ -56,7 +56,9 @@ actor ReferenceDocuments {
                 return false
             }
         }
-        if !member { logger.warning("the API user cannot take the role reference_reader; reading with its own privileges") }
+        if !member {
+            logger.warning("the API user cannot take the role reference_reader; reading with its own privileges")
+        }
         mayUseReaderRole = member
         return member
     }
@@ -81,7 +83,8 @@ actor ReferenceDocuments {
                 let (client, logger) = (client, logger)
                 result = .success(
                     try await withDatabaseDeadline(timeout) {
-                        try await client.withConnection { connection in try await connection.readVersion(logger: logger) }
+                        try await client.withConnection { connection in try await connection.readVersion(logger: logger)
+                        }
                     })
             } catch {
                 result = .failure(error)
@@ -141,7 +144,8 @@ actor ReferenceDocuments {
             if index > 0 { bootstrap.writeStaticString(",") }
             bootstrap.writeString("\"\(table.name)\":")
             bootstrap.writeString(table.rowsJSON)
-            let body = ByteBuffer(string: "{" + header + ",\"table\":\"\(table.name)\",\"rows\":" + table.rowsJSON + "}")
+            let body = ByteBuffer(
+                string: "{" + header + ",\"table\":\"\(table.name)\",\"rows\":" + table.rowsJSON + "}")
             tables[table.name] = try document(body, version: snapshot.version)
         }
         bootstrap.writeStaticString("}}")

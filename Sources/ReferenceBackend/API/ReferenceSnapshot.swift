@@ -45,7 +45,9 @@ struct TableSnapshot: Sendable {
 extension PostgresConnection {
     /// Runs `body` in a `REPEATABLE READ READ ONLY` transaction as the read-only role (when the connecting
     /// user may take it), so every query sees the same snapshot and nothing can be written.
-    func readOnlySnapshot<Result>(readerRole: Bool, logger: Logger, _ body: () async throws -> Result) async throws
+    func readOnlySnapshot<Result>(
+        readerRole: Bool, logger: Logger, _ body: () async throws -> Result
+    ) async throws
         -> Result
     {
         try await inTransaction("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", logger: logger) {
@@ -59,14 +61,16 @@ extension PostgresConnection {
         for try await (sequence, instance, lastUpdated, schema) in rows.decode((Int64, String, Date, Int64).self) {
             return VersionInfo(
                 schemaVersion: Int(schema),
-                reference: ReferenceVersion(sequence: sequence, instance: String(instance.prefix(12)), lastUpdated: lastUpdated))
+                reference: ReferenceVersion(
+                    sequence: sequence, instance: String(instance.prefix(12)), lastUpdated: lastUpdated))
         }
         throw APIError.databaseUnavailable("reference_metadata has no row: is the database migrated?")
     }
 
     func readRowsJSON(_ spec: TableSpec, includeInactive: Bool, logger: Logger) async throws -> String {
         let rows = try await query(
-            PostgresQuery(unsafeSQL: ReferenceQueries.rowsQuery(spec, includeInactive: includeInactive)), logger: logger)
+            PostgresQuery(unsafeSQL: ReferenceQueries.rowsQuery(spec, includeInactive: includeInactive)), logger: logger
+        )
         for try await text in rows.decode(String.self) { return text }
         return "[]"
     }
@@ -88,7 +92,9 @@ enum RFC3339 {
     static func now() -> String { string(Date()) }
 
     static func string(_ date: Date) -> String {
-        date.formatted(.iso8601.year().month().day().time(includingFractionalSeconds: true).timeZone(separator: .omitted))
-            .replacingOccurrences(of: "+0000", with: "Z")
+        date.formatted(
+            .iso8601.year().month().day().time(includingFractionalSeconds: true).timeZone(separator: .omitted)
+        )
+        .replacingOccurrences(of: "+0000", with: "Z")
     }
 }

@@ -20,7 +20,8 @@ public final class RunningAPI: Sendable {
         var serverLogger = logger
         serverLogger.logLevel = max(logger.logLevel, .warning)
         let api = ReferenceAPI(
-            configuration: .init(host: "127.0.0.1", port: 0, databaseURL: databaseURL, maximumConnections: 4), logger: serverLogger)
+            configuration: .init(host: "127.0.0.1", port: 0, databaseURL: databaseURL, maximumConnections: 4),
+            logger: serverLogger)
         let (ports, continuation) = AsyncStream<Int>.makeStream()
         let group = try api.serviceGroup { port in continuation.yield(port) }
         let task = Task {

@@ -49,7 +49,8 @@ public final class ReferenceDatabases: Sendable {
         if !exists {
             do {
                 try await ThrowawayCluster.createDatabase(name, template: nil, on: serverURL, logger: logger)
-            } catch where postgresSQLState(error) == "42P04" {
+            } catch let error as PostgresCommandError where error.sqlState == "42P04" {
+                _ = error
                 // Created concurrently by another process: fine.
             }
             _ = try await Migrator(logger: logger).migrate(serverURL.with(database: name))

@@ -21,6 +21,7 @@ public struct ReferenceVersion: Sendable, Hashable {
         for try await (sequence, instance, lastUpdated) in rows.decode((Int64, String, Date).self) {
             return ReferenceVersion(sequence: sequence, instance: String(instance.prefix(12)), lastUpdated: lastUpdated)
         }
-        throw DatabaseUnavailableError(url: "(current connection)", reason: "reference_metadata has no row: is the database migrated?")
+        throw DatabaseUnavailableError(
+            url: "(current connection)", reason: "reference_metadata has no row: is the database migrated?")
     }
 }

@@ -23,7 +23,9 @@ public enum SchemaInspector {
             let expected =
                 spec.columns.map { "\($0.name) \($0.type.postgresType)\($0.isNullable ? "" : " not null")" }
                 + ["is_active boolean not null", "source_type text not null"]
-            if columns != expected { problems.append("\(spec.name): columns \(columns) differ from the catalog \(expected)") }
+            if columns != expected {
+                problems.append("\(spec.name): columns \(columns) differ from the catalog \(expected)")
+            }
             let key = try await connection.strings(
                 """
                 SELECT string_agg(a.attname, ',' ORDER BY k.n) FROM pg_index i
@@ -40,12 +42,16 @@ public enum SchemaInspector {
                        OR NOT EXISTS (SELECT 1 FROM pg_index i WHERE i.indrelid = c.conrelid
                                       AND (i.indkey::int2[])[0:cardinality(c.conkey) - 1] = c.conkey))
                 """, logger: logger)
-            for name in foreignKeys { problems.append("\(spec.name): foreign key \(name) is not CASCADE/RESTRICT or has no index") }
+            for name in foreignKeys {
+                problems.append("\(spec.name): foreign key \(name) is not CASCADE/RESTRICT or has no index")
+            }
             let foreignKeyCount = try await connection.strings(
                 "SELECT count(*)::text FROM pg_constraint WHERE conrelid = '\(spec.name)'::regclass AND contype = 'f'",
                 logger: logger)
             if foreignKeyCount != ["\(spec.foreignKeys.count)"] {
-                problems.append("\(spec.name): \(foreignKeyCount.first ?? "?") foreign keys, the catalog has \(spec.foreignKeys.count)")
+                problems.append(
+                    "\(spec.name): \(foreignKeyCount.first ?? "?") foreign keys, the catalog has \(spec.foreignKeys.count)"
+                )
             }
             let guardrails = try await connection.strings(
                 """

@@ -43,10 +43,14 @@ public enum SQLScript {
             case UInt8(ascii: "/") where index + 1 < bytes.count && bytes[index + 1] == UInt8(ascii: "*"):
                 var depth = 0
                 repeat {
-                    if bytes[index] == UInt8(ascii: "/") && index + 1 < bytes.count && bytes[index + 1] == UInt8(ascii: "*") {
+                    if bytes[index] == UInt8(ascii: "/") && index + 1 < bytes.count
+                        && bytes[index + 1] == UInt8(ascii: "*")
+                    {
                         depth += 1
                         index += 2
-                    } else if bytes[index] == UInt8(ascii: "*") && index + 1 < bytes.count && bytes[index + 1] == UInt8(ascii: "/") {
+                    } else if bytes[index] == UInt8(ascii: "*") && index + 1 < bytes.count
+                        && bytes[index + 1] == UInt8(ascii: "/")
+                    {
                         depth -= 1
                         index += 2
                     } else {
@@ -72,8 +76,10 @@ public enum SQLScript {
                 // A dollar-quote tag: $$ or $name$ (name: letters, digits, underscores, not starting with a digit).
                 var tagEnd = index + 1
                 while tagEnd < bytes.count,
-                    bytes[tagEnd] == UInt8(ascii: "_") || (bytes[tagEnd] | 0x20 >= UInt8(ascii: "a") && bytes[tagEnd] | 0x20 <= UInt8(ascii: "z"))
-                        || (tagEnd > index + 1 && bytes[tagEnd] >= UInt8(ascii: "0") && bytes[tagEnd] <= UInt8(ascii: "9"))
+                    bytes[tagEnd] == UInt8(ascii: "_")
+                        || (bytes[tagEnd] | 0x20 >= UInt8(ascii: "a") && bytes[tagEnd] | 0x20 <= UInt8(ascii: "z"))
+                        || (tagEnd > index + 1 && bytes[tagEnd] >= UInt8(ascii: "0")
+                            && bytes[tagEnd] <= UInt8(ascii: "9"))
                 {
                     tagEnd += 1
                 }

@@ -32,7 +32,8 @@ public struct SeedGuardError: Error, Sendable, CustomStringConvertible {
     public let violations: [Violation]
 
     public var description: String {
-        "the seed was refused and nothing was written:\n" + violations.map { "  " + $0.description }.joined(separator: "\n")
+        "the seed was refused and nothing was written:\n"
+            + violations.map { "  " + $0.description }.joined(separator: "\n")
     }
 }
 

@@ -16,7 +16,8 @@ extension SeedReport {
                     .object(
                         JSONObject([
                             "table": .string(stats.table), "sourceRows": .number(JSONNumber(stats.sourceRows)),
-                            "inserted": .number(JSONNumber(stats.inserted)), "updated": .number(JSONNumber(stats.updated)),
+                            "inserted": .number(JSONNumber(stats.inserted)),
+                            "updated": .number(JSONNumber(stats.updated)),
                             "unchanged": .number(JSONNumber(stats.unchanged)),
                             "reactivated": .number(JSONNumber(stats.reactivated)),
                             "deactivated": .number(JSONNumber(stats.deactivated)),

@@ -109,17 +109,24 @@ public struct Seeder: Sendable {
     }
 
     /// References that point outside the source must name active rows of the database.
-    private func checkExternalReferences(_ references: [UnresolvedReference], on connection: PostgresConnection)
+    private func checkExternalReferences(
+        _ references: [UnresolvedReference], on connection: PostgresConnection
+    )
         async throws
     {
         guard !references.isEmpty else { return }
         var problems: [SourceProblem] = []
-        let grouped = Dictionary(grouping: references) { "\($0.foreignKey.referencedTable)|\($0.foreignKey.referencedColumns.joined(separator: ","))" }
+        let grouped = Dictionary(grouping: references) {
+            "\($0.foreignKey.referencedTable)|\($0.foreignKey.referencedColumns.joined(separator: ","))"
+        }
         for (_, group) in grouped.sorted(by: { $0.key < $1.key }) {
             let foreignKey = group[0].foreignKey
-            guard foreignKey.referencedColumns.count == 1, let target = ReferenceCatalog.table(named: foreignKey.referencedTable) else { continue }
+            guard foreignKey.referencedColumns.count == 1,
+                let target = ReferenceCatalog.table(named: foreignKey.referencedTable)
+            else { continue }
             let wanted = Array(Set(group.map { $0.values[0] }))
-            let sql = "SELECT \(quoteIdentifier(foreignKey.referencedColumns[0]))::text FROM \(quoteIdentifier(target.name)) WHERE is_active AND \(quoteIdentifier(foreignKey.referencedColumns[0])) = ANY($1::text[])"
+            let sql =
+                "SELECT \(quoteIdentifier(foreignKey.referencedColumns[0]))::text FROM \(quoteIdentifier(target.name)) WHERE is_active AND \(quoteIdentifier(foreignKey.referencedColumns[0])) = ANY($1::text[])"
             var bindings = PostgresBindings()
             bindings.append(wanted)
             let rows = try await connection.query(PostgresQuery(unsafeSQL: sql, binds: bindings), logger: logger)
@@ -128,13 +135,17 @@ public struct Seeder: Sendable {
             for reference in group where !found.contains(reference.values[0]) {
                 problems.append(
                     SourceProblem(
-                        .unresolvedReference, file: "\(reference.table).json", table: reference.table, row: reference.row,
+                        .unresolvedReference, file: "\(reference.table).json", table: reference.table,
+                        row: reference.row,
                         key: reference.key, field: reference.foreignKey.columns.joined(separator: ","),
-                        message: "\(reference.values[0]) is neither in \(target.name).json nor an active row of \(target.name)"))
+                        message:
+                            "\(reference.values[0]) is neither in \(target.name).json nor an active row of \(target.name)"
+                    ))
             }
         }
         if !problems.isEmpty {
-            throw SourceValidationError(problems: problems.sorted { ($0.table ?? "", $0.row ?? 0) < ($1.table ?? "", $1.row ?? 0) })
+            throw SourceValidationError(
+                problems: problems.sorted { ($0.table ?? "", $0.row ?? 0) < ($1.table ?? "", $1.row ?? 0) })
         }
     }
 
@@ -164,7 +175,9 @@ public struct Seeder: Sendable {
         try await connection.execute("ANALYZE \(stageName)", logger: logger)
     }
 
-    private func plan(_ table: SourceTable, on connection: PostgresConnection) async throws
+    private func plan(
+        _ table: SourceTable, on connection: PostgresConnection
+    ) async throws
         -> (SeedReport.TableStats, [SeedGuardError.Violation])
     {
         let spec = table.spec
@@ -187,10 +200,12 @@ public struct Seeder: Sendable {
                         table: spec.name,
                         message:
                             "\(admin) source row(s) have the key of an admin row (\(keys.joined(separator: "; "))); "
-                            + "admin rows are never overwritten: remove them from the source, or pass --adopt-admin-rows"))
+                            + "admin rows are never overwritten: remove them from the source, or pass --adopt-admin-rows"
+                    ))
             }
         }
-        let deactivationRows = try await connection.query(PostgresQuery(unsafeSQL: sql.deactivationPlanQuery), logger: logger)
+        let deactivationRows = try await connection.query(
+            PostgresQuery(unsafeSQL: sql.deactivationPlanQuery), logger: logger)
         for try await (activeSeed, toDeactivate) in deactivationRows.decode((Int, Int).self) {
             stats.deactivated = toDeactivate
             let emptySource = table.rows.isEmpty && activeSeed > 0
@@ -243,7 +258,8 @@ public struct Seeder: Sendable {
             "seed committed",
             metadata: [
                 "seed.tables": "\(report.tables.count)", "seed.ms": "\(String(format: "%.1f", report.milliseconds))",
-                "seed.schema_version": "\(report.schemaVersion)", "seed.reference_version": "\(report.referenceVersion)",
+                "seed.schema_version": "\(report.schemaVersion)",
+                "seed.reference_version": "\(report.referenceVersion)",
                 "seed.version_changed": "\(report.versionChanged)",
             ])
     }

@@ -7,7 +7,9 @@ public struct ReferenceRow: Sendable, Hashable {
     public var isActive: Bool?
     public var extra: JSONObject
 
-    public init(values: [JSONValue?], sourceType: String? = nil, isActive: Bool? = nil, extra: JSONObject = JSONObject()) {
+    public init(
+        values: [JSONValue?], sourceType: String? = nil, isActive: Bool? = nil, extra: JSONObject = JSONObject()
+    ) {
         self.values = values
         self.sourceType = sourceType
         self.isActive = isActive
@@ -102,7 +104,9 @@ extension ReferenceBootstrap {
     /// outside the catalog are an error; catalog tables missing from the document are left out (the differ
     /// reports them).
     public init(json: JSONValue) throws(BootstrapDecodingError) {
-        guard case .object(let root) = json else { throw BootstrapDecodingError("bootstrap: top level is not an object") }
+        guard case .object(let root) = json else {
+            throw BootstrapDecodingError("bootstrap: top level is not an object")
+        }
         guard case .string(let version) = root["referenceVersion"] else {
             throw BootstrapDecodingError("bootstrap: referenceVersion is missing or not a string")
         }
@@ -117,7 +121,9 @@ extension ReferenceBootstrap {
             decoded[spec.name] = try ReferenceTable(rowsJSON: member.value, spec: spec)
         }
         self.init(
-            schemaVersion: root["schemaVersion"].flatMap { if case .number(let n) = $0 { Int(n.literal) } else { nil } },
+            schemaVersion: root["schemaVersion"].flatMap {
+                if case .number(let n) = $0 { Int(n.literal) } else { nil }
+            },
             referenceVersion: version, generatedAt: root["generatedAt"]?.stringValue, tables: decoded)
     }
 

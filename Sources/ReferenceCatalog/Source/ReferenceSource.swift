@@ -43,7 +43,9 @@ public struct ReferenceSource: Sendable {
     public static func contentHash(of directory: URL) -> String? {
         var hasher = ContentHasher()
         for spec in ReferenceCatalog.tables {
-            guard let data = FileManager.default.contents(atPath: directory.appendingPathComponent(spec.sourceFileName).path)
+            guard
+                let data = FileManager.default.contents(
+                    atPath: directory.appendingPathComponent(spec.sourceFileName).path)
             else { return nil }
             hasher.combine(Array(spec.sourceFileName.utf8))
             hasher.combine(Array(data))
@@ -79,8 +81,9 @@ public struct ReferenceSource: Sendable {
             let url = directory.appendingPathComponent(spec.sourceFileName)
             guard let data = fileManager.contents(atPath: url.path) else {
                 problems.append(
-                    SourceProblem(.missingFile, file: spec.sourceFileName, table: spec.name,
-                                  message: "missing: every catalog table needs its file (an empty array is allowed)"))
+                    SourceProblem(
+                        .missingFile, file: spec.sourceFileName, table: spec.name,
+                        message: "missing: every catalog table needs its file (an empty array is allowed)"))
                 continue
             }
             hasher.combine(Array(spec.sourceFileName.utf8))
@@ -90,8 +93,9 @@ public struct ReferenceSource: Sendable {
                 value = try JSONParser.parse(data)
             } catch {
                 problems.append(
-                    SourceProblem(.syntax, file: spec.sourceFileName, table: spec.name, line: error.line,
-                                  column: error.column, message: "JSON syntax: \(error.message) (byte \(error.offset))"))
+                    SourceProblem(
+                        .syntax, file: spec.sourceFileName, table: spec.name, line: error.line,
+                        column: error.column, message: "JSON syntax: \(error.message) (byte \(error.offset))"))
                 continue
             }
             var validator = RowValidator(spec: spec)
@@ -109,7 +113,9 @@ public struct ReferenceSource: Sendable {
     }
 
     /// Checks every foreign key against the keys of the source's own rows (`keySets`, per table).
-    static func resolveReferences(_ tables: [SourceTable], keySets: [String: Set<[String]>]) -> ([UnresolvedReference], [SourceProblem]) {
+    static func resolveReferences(
+        _ tables: [SourceTable], keySets: [String: Set<[String]>]
+    ) -> ([UnresolvedReference], [SourceProblem]) {
         var unresolved: [UnresolvedReference] = []
         var problems: [SourceProblem] = []
         for table in tables {
@@ -123,12 +129,15 @@ public struct ReferenceSource: Sendable {
                     if targets.contains(strings) { continue }
                     let key = table.keyDescription(row)
                     unresolved.append(
-                        UnresolvedReference(table: table.spec.name, row: rowIndex, key: key, foreignKey: foreignKey, values: strings))
+                        UnresolvedReference(
+                            table: table.spec.name, row: rowIndex, key: key, foreignKey: foreignKey, values: strings))
                     problems.append(
                         SourceProblem(
-                            .unresolvedReference, file: table.spec.sourceFileName, table: table.spec.name, row: rowIndex,
+                            .unresolvedReference, file: table.spec.sourceFileName, table: table.spec.name,
+                            row: rowIndex,
                             key: key, field: foreignKey.columns.joined(separator: ","),
-                            message: "\(strings.joined(separator: ", ")) is not a key of \(foreignKey.referencedTable)"))
+                            message: "\(strings.joined(separator: ", ")) is not a key of \(foreignKey.referencedTable)")
+                    )
                 }
             }
         }
@@ -160,7 +169,9 @@ public struct ContentHasher: Sendable {
 
 extension ReferenceSource {
     /// A copy with one table's rows replaced (for the checklist's deprecation proof).
-    public static func replacing(_ source: ReferenceSource, table name: String, _ change: ([[JSONValue]]) -> [[JSONValue]]) -> ReferenceSource {
+    public static func replacing(
+        _ source: ReferenceSource, table name: String, _ change: ([[JSONValue]]) -> [[JSONValue]]
+    ) -> ReferenceSource {
         ReferenceSource(
             directory: source.directory,
             tables: source.tables.map { $0.spec.name == name ? SourceTable(spec: $0.spec, rows: change($0.rows)) : $0 },

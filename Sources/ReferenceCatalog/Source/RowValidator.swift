@@ -133,6 +133,7 @@ struct RowValidator {
         _ kind: SourceProblem.Kind, row: Int? = nil, key: String? = nil, field: String? = nil, message: String
     ) {
         problems.append(
-            SourceProblem(kind, file: spec.sourceFileName, table: spec.name, row: row, key: key, field: field, message: message))
+            SourceProblem(
+                kind, file: spec.sourceFileName, table: spec.name, row: row, key: key, field: field, message: message))
     }
 }

@@ -85,7 +85,11 @@ public struct JSONObject: Sendable, Hashable, Sequence {
         get { members.first(where: { $0.key == key })?.value }
         set {
             if let index = members.firstIndex(where: { $0.key == key }) {
-                if let newValue { members[index] = Member(key: key, value: newValue) } else { members.remove(at: index) }
+                if let newValue {
+                    members[index] = Member(key: key, value: newValue)
+                } else {
+                    members.remove(at: index)
+                }
             } else if let newValue {
                 members.append(Member(key: key, value: newValue))
             }

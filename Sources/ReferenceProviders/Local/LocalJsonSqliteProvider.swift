@@ -31,7 +31,8 @@ public final class LocalJsonSqliteProvider: ReferenceDataProvider, Sendable {
                 for spec in ReferenceCatalog.tables {
                     tables[spec.name] = try SQLiteTableCodec.read(spec, from: db)
                 }
-                return ReferenceBootstrap(schemaVersion: nil, referenceVersion: "local-\(hash)", generatedAt: nil, tables: tables)
+                return ReferenceBootstrap(
+                    schemaVersion: nil, referenceVersion: "local-\(hash)", generatedAt: nil, tables: tables)
             }
         } catch let error as ReferenceProviderError {
             throw error
@@ -74,7 +75,9 @@ public final class LocalJsonSqliteProvider: ReferenceDataProvider, Sendable {
         try importSource(source, hash: hash)
         logger.info(
             "imported bundled reference data",
-            metadata: ["local.path": "\(databasePath)", "local.hash": "\(hash)", "local.ms": "\(started.duration(to: .now))"])
+            metadata: [
+                "local.path": "\(databasePath)", "local.hash": "\(hash)", "local.ms": "\(started.duration(to: .now))",
+            ])
         return (try openReadOnly(), hash)
     }
 
@@ -110,7 +113,10 @@ public final class LocalJsonSqliteProvider: ReferenceDataProvider, Sendable {
             let queue = try DatabaseQueue(path: temporary)
             try queue.write { db in
                 for table in source.tables { try SQLiteTableCodec.write(table, into: db) }
-                try db.execute(sql: "CREATE TABLE reference_import (content_hash TEXT NOT NULL, catalog TEXT NOT NULL, imported_at TEXT NOT NULL)")
+                try db.execute(
+                    sql:
+                        "CREATE TABLE reference_import (content_hash TEXT NOT NULL, catalog TEXT NOT NULL, imported_at TEXT NOT NULL)"
+                )
                 try db.execute(
                     sql: "INSERT INTO reference_import VALUES (?, ?, ?)",
                     arguments: [hash, SQLiteTableCodec.catalogFingerprint, ISO8601DateFormatter().string(from: Date())])

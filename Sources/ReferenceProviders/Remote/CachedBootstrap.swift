@@ -25,7 +25,9 @@ struct CachedBootstrap: Sendable {
             header["format"]?.stringValue == format, header["catalog"]?.stringValue == catalogFingerprint
         else { return nil }
         let body = data[data.index(after: newline)...]
-        guard let json = try? JSONParser.parse(body), let bootstrap = try? ReferenceBootstrap(json: json) else { return nil }
+        guard let json = try? JSONParser.parse(body), let bootstrap = try? ReferenceBootstrap(json: json) else {
+            return nil
+        }
         return (CachedBootstrap(etag: header["etag"]?.stringValue, body: Data(body)), bootstrap)
     }
 

@@ -4,7 +4,7 @@ import ReferenceCatalog
 import Synchronization
 
 #if canImport(FoundationNetworking)
-    import FoundationNetworking
+import FoundationNetworking
 #endif
 
 /// The backend provider: fetches the bootstrap over HTTP with URLSession, as the app does, behind a warm
@@ -39,7 +39,10 @@ public final class RemotePostgresProvider: ReferenceDataProvider, Sendable {
     ///   - baseURL: the backend, e.g. `http://127.0.0.1:8080`.
     ///   - cache: the warm cache; `nil` for none (every call downloads).
     ///   - timeout: seconds for one request (connect and response).
-    public init(baseURL: URL, cache: (any ReferenceCacheStore)?, timeout: TimeInterval = 10, logger: Logger = Logger(label: "reference.remote")) {
+    public init(
+        baseURL: URL, cache: (any ReferenceCacheStore)?, timeout: TimeInterval = 10,
+        logger: Logger = Logger(label: "reference.remote")
+    ) {
         self.baseURL = baseURL
         self.cache = cache
         self.logger = logger
@@ -67,7 +70,9 @@ public final class RemotePostgresProvider: ReferenceDataProvider, Sendable {
         } catch {
             if options.allowStaleCache, let cached {
                 counters.withLock { $0.staleCacheUses += 1 }
-                logger.notice("backend unreachable; serving the cached bootstrap", metadata: ["remote.error": "\(error.localizedDescription)"])
+                logger.notice(
+                    "backend unreachable; serving the cached bootstrap",
+                    metadata: ["remote.error": "\(error.localizedDescription)"])
                 return cached.1
             }
             throw ReferenceProviderError.backendUnreachable(
@@ -89,7 +94,8 @@ public final class RemotePostgresProvider: ReferenceDataProvider, Sendable {
             do {
                 bootstrap = try ReferenceBootstrap(json: try JSONParser.parse(data))
             } catch {
-                throw ReferenceProviderError.badResponse(url: url.absoluteString, reason: "the body is not a bootstrap document: \(error)")
+                throw ReferenceProviderError.badResponse(
+                    url: url.absoluteString, reason: "the body is not a bootstrap document: \(error)")
             }
             storeCache(CachedBootstrap(etag: http.value(forHTTPHeaderField: "ETag"), body: data))
             return bootstrap
@@ -100,7 +106,8 @@ public final class RemotePostgresProvider: ReferenceDataProvider, Sendable {
                 return cached.1
             }
             if http.statusCode >= 500 {
-                throw ReferenceProviderError.backendUnreachable(url: url.absoluteString, reason: reason, cachedCopyAvailable: cached != nil)
+                throw ReferenceProviderError.backendUnreachable(
+                    url: url.absoluteString, reason: reason, cachedCopyAvailable: cached != nil)
             }
             throw ReferenceProviderError.badResponse(url: url.absoluteString, reason: reason)
         }

@@ -6,7 +6,10 @@ public struct ExerciseFilter: Sendable, Hashable {
     public var equipmentKey: String?
     public var primaryMuscleKey: String?
 
-    public init(text: String? = nil, categoryKey: String? = nil, levelKey: String? = nil, equipmentKey: String? = nil, primaryMuscleKey: String? = nil) {
+    public init(
+        text: String? = nil, categoryKey: String? = nil, levelKey: String? = nil, equipmentKey: String? = nil,
+        primaryMuscleKey: String? = nil
+    ) {
         self.text = text
         self.categoryKey = categoryKey
         self.levelKey = levelKey

@@ -57,7 +57,9 @@ public actor ExerciseConfigService {
         let index = try await index()
         var problems: [String] = []
         if draft.name.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { problems.append("name: required") }
-        if !index.categories.keys.contains(draft.categoryKey) { problems.append("category: unknown '\(draft.categoryKey)'") }
+        if !index.categories.keys.contains(draft.categoryKey) {
+            problems.append("category: unknown '\(draft.categoryKey)'")
+        }
         if !index.levels.contains(draft.levelKey) { problems.append("level: unknown '\(draft.levelKey)'") }
         for key in draft.equipmentKeys where !index.equipment.keys.contains(key) {
             problems.append("equipment: unknown '\(key)'")
@@ -116,7 +118,9 @@ public actor ExerciseConfigService {
     /// Converts between units of one metric through their exact SI factors.
     public func convert(_ value: Double, from: String, to: String) async throws -> Double? {
         let index = try await index()
-        guard let source = index.units[from], let target = index.units[to], source.metric == target.metric else { return nil }
+        guard let source = index.units[from], let target = index.units[to], source.metric == target.metric else {
+            return nil
+        }
         return value * source.factor / target.factor
     }
 

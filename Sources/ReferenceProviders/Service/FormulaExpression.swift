@@ -19,7 +19,9 @@ struct FormulaExpression {
                 index = text.index(after: index)
             } else if character.isNumber || character == "." {
                 let start = index
-                while index < text.endIndex, text[index].isNumber || text[index] == "." { index = text.index(after: index) }
+                while index < text.endIndex, text[index].isNumber || text[index] == "." {
+                    index = text.index(after: index)
+                }
                 tokens.append(text[start..<index])
             } else if character.isLetter || character == "_" {
                 let start = index
@@ -99,7 +101,9 @@ struct FormulaExpression {
             try expect(")")
             return Foundation.exp(value)
         }
-        guard let value = variables[String(token)] else { throw EvaluationError(description: "unknown name '\(token)'") }
+        guard let value = variables[String(token)] else {
+            throw EvaluationError(description: "unknown name '\(token)'")
+        }
         return value
     }
 

@@ -62,15 +62,20 @@ struct ReferenceIndex: Sendable {
             images[key] = strings(row, "image_paths")
             oneRepMaxFormula[key] = text(row, "one_rm_formula_key")
         }
-        for row in rows("exercise_aliases") { aliases[text(row, "exercise_key")!, default: []].append(text(row, "alias")!) }
+        for row in rows("exercise_aliases") {
+            aliases[text(row, "exercise_key")!, default: []].append(text(row, "alias")!)
+        }
         for row in rows("exercise_metrics") {
             metrics[text(row, "exercise_key")!, default: []].append(
                 TrackedMetric(
-                    metricTypeKey: text(row, "metric_type_key")!, isRequired: row.0["is_required", in: row.1] == .bool(true),
+                    metricTypeKey: text(row, "metric_type_key")!,
+                    isRequired: row.0["is_required", in: row.1] == .bool(true),
                     defaultUnitKey: text(row, "default_unit_key"), sortOrder: int(row, "sort_order") ?? 0))
         }
         for key in metrics.keys { metrics[key]!.sort { $0.sortOrder < $1.sortOrder } }
-        let sortedCategories = rows("exercise_categories").sorted { (int($0, "sort_order") ?? 0) < (int($1, "sort_order") ?? 0) }
+        let sortedCategories = rows("exercise_categories").sorted {
+            (int($0, "sort_order") ?? 0) < (int($1, "sort_order") ?? 0)
+        }
         for row in sortedCategories {
             categories[text(row, "category_key")!] = text(row, "name")
             categoryOrder.append((text(row, "category_key")!, text(row, "name") ?? ""))
@@ -83,20 +88,26 @@ struct ReferenceIndex: Sendable {
         for row in rows("muscles") { muscles[text(row, "muscle_key")!] = text(row, "name") ?? "" }
         for row in rows("units") {
             let factor: Double
-            if case .number(let number)? = row.0["si_factor", in: row.1] { factor = Double(number.literal) ?? .nan } else { factor = .nan }
+            if case .number(let number)? = row.0["si_factor", in: row.1] {
+                factor = Double(number.literal) ?? .nan
+            } else {
+                factor = .nan
+            }
             units[text(row, "unit_key")!] = (text(row, "metric_type_key") ?? "", factor)
             unitSymbols[text(row, "unit_key")!] = text(row, "symbol")
         }
         var coefficients: [String: [String: [String: String]]] = [:]
         for row in rows("scoring_coefficients") {
             if case .number(let number)? = row.0["value", in: row.1] {
-                coefficients[text(row, "formula_key")!, default: [:]][text(row, "variant")!, default: [:]][text(row, "coefficient")!] = number.literal
+                coefficients[text(row, "formula_key")!, default: [:]][text(row, "variant")!, default: [:]][
+                    text(row, "coefficient")!] = number.literal
             }
         }
         for row in rows("scoring_formulas") {
             let key = text(row, "formula_key")!
             formulas[key] = ScoringFormula(
-                key: key, name: text(row, "name") ?? key, kind: text(row, "kind") ?? "", expression: text(row, "expression") ?? "",
+                key: key, name: text(row, "name") ?? key, kind: text(row, "kind") ?? "",
+                expression: text(row, "expression") ?? "",
                 minReps: int(row, "min_reps"), maxReps: int(row, "max_reps"), citation: text(row, "citation"),
                 coefficients: coefficients[key] ?? [:])
         }

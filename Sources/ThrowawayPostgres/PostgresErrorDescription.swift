@@ -1,4 +1,5 @@
 import PostgresNIO
+import ThrowawayPostgres
 
 /// What a PostgreSQL error says, without the bound values or the connection details: severity, SQLSTATE,
 /// message, detail, hint and the constraint or table it names. `PSQLError`'s own description hides all of it
@@ -26,4 +27,14 @@ public func describePostgresError(_ error: any Error) -> String {
 /// The SQLSTATE of a server error, if `error` is one.
 public func postgresSQLState(_ error: any Error) -> String? {
     (error as? PSQLError)?.serverInfo?[.sqlState]
+}
+
+/// An administrative statement failed (creating a database, say): the statement, the SQLSTATE and the
+/// server's words.
+public struct PostgresCommandError: Error, Sendable, CustomStringConvertible {
+    public let command: String
+    public let sqlState: String?
+    public let reason: String
+
+    public var description: String { "\(command) failed: \(reason)" }
 }
