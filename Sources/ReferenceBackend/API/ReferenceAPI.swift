@@ -87,8 +87,8 @@ public struct ReferenceAPI: Sendable {
         -> Router<BasicRequestContext>
     {
         let router = Router()
+        router.add(middleware: RequestLogMiddleware())
         router.add(middleware: ErrorMiddleware())
-        router.add(middleware: LogRequestsMiddleware(.info))
 
         router.get("/health") { _, context in
             try await health(client: client, timeout: min(timeout, .seconds(2)), logger: context.logger)

@@ -11,13 +11,14 @@ struct ReferenceQueries: Sendable {
     /// `SELECT` of one table's rows as one JSON array text: catalog columns in catalog order plus
     /// `source_type` (and `is_active` with `includeInactive`), ordered by the key in byte order.
     static func rowsQuery(_ spec: TableSpec, includeInactive: Bool) -> String {
-        var pairs = spec.columns.map { "'\($0.name)', \(quoteIdentifier($0.name))" }
-        pairs.append("'source_type', source_type")
-        if includeInactive { pairs.append("'is_active', is_active") }
-        let order = spec.primaryKey.map { "\(quoteIdentifier($0)) COLLATE \"C\"" }.joined(separator: ", ")
+        var columns = spec.columns.map { quoteIdentifier($0.name) }
+        columns.append("source_type")
+        if includeInactive { columns.append("is_active") }
+        let order = spec.primaryKey.map { "r.\(quoteIdentifier($0)) COLLATE \"C\"" }.joined(separator: ", ")
+        // row_to_json writes compact JSON with the columns in select order; numeric stays exact.
         return """
-            SELECT coalesce('[' || string_agg(json_build_object(\(pairs.joined(separator: ", ")))::text, ',' ORDER BY \(order)) || ']', '[]')
-            FROM \(quoteIdentifier(spec.name))\(includeInactive ? "" : " WHERE is_active")
+            SELECT coalesce('[' || string_agg(row_to_json(r)::text, ',' ORDER BY \(order)) || ']', '[]')
+            FROM (SELECT \(columns.joined(separator: ", ")) FROM \(quoteIdentifier(spec.name))\(includeInactive ? "" : " WHERE is_active")) r
             """
     }
 
