@@ -101,6 +101,17 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // Benchmarks (see BENCHMARKS.md): `swift run -c release reference-bench <postgres|seed|normalize|providers|serve>`.
+        .executableTarget(
+            name: "reference-bench",
+            dependencies: [
+                "ParityRunner", "ReferenceBackend", "ReferenceProviders", "Normalization", "ThrowawayPostgres",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Benchmarks/reference-bench",
+            swiftSettings: swiftSettings
+        ),
         // Helpers shared by the test suites: one throwaway cluster per test process, a database per suite.
         .target(
             name: "TestSupport",

@@ -3,8 +3,8 @@ import ReferenceCatalog
 
 /// Encodes source values in PostgreSQL's COPY text format: tab-separated, `\N` for null, backslash escapes;
 /// arrays as array literals, JSON objects as JSON text, numbers as their exact literal.
-enum CopyEncoder {
-    static func appendRow(_ row: [JSONValue], columns: [ColumnSpec], to buffer: inout ByteBuffer) {
+public enum CopyEncoder {
+    public static func appendRow(_ row: [JSONValue], columns: [ColumnSpec], to buffer: inout ByteBuffer) {
         for (position, column) in columns.enumerated() {
             if position > 0 { buffer.writeInteger(UInt8(ascii: "\t")) }
             appendValue(row[position], type: column.type, to: &buffer)

@@ -1,0 +1,69 @@
+import ArgumentParser
+import Foundation
+import Logging
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// Benchmarks of the project against named references, run in the same process and session. Results are
+/// printed as Markdown table rows for BENCHMARKS.md. Build in release: `swift run -c release reference-bench`.
+@main
+struct Bench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "reference-bench",
+        abstract: "Benchmarks: throwaway PostgreSQL, seed, normalization, providers; and a server for the API benchmark.",
+        subcommands: [PostgresBench.self, SeedBench.self, NormalizeBench.self, ProviderBench.self, ServeForBench.self]
+    )
+}
+
+/// Timing helpers.
+enum Measure {
+    static func time<T>(_ body: () async throws -> T) async rethrows -> (T, Double) {
+        let started = ContinuousClock.now
+        let result = try await body()
+        let (seconds, attoseconds) = (ContinuousClock.now - started).components
+        return (result, Double(seconds) * 1000 + Double(attoseconds) / 1e15)
+    }
+
+    static func median(_ values: [Double]) -> Double {
+        let sorted = values.sorted()
+        return sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
+    }
+
+    /// Peak resident set size of this process, in MiB.
+    static func peakRSSMiB() -> Double {
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        return Double(usage.ru_maxrss) / 1024
+    }
+
+    static func ms(_ value: Double) -> String { String(format: "%.1f ms", value) }
+
+    static func row(_ cells: [String]) { print("| " + cells.joined(separator: " | ") + " |") }
+
+    static var quietLogger: Logger {
+        var logger = Logger(label: "bench")
+        logger.logLevel = .error
+        return logger
+    }
+
+    /// Runs a program to completion; returns its standard output.
+    @discardableResult
+    static func run(_ executable: String, _ arguments: [String], environment: [String: String]? = nil) throws -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        if let environment { process.environment = environment }
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = FileHandle.standardError
+        try process.run()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else {
+            throw ValidationError("\(executable) \(arguments.joined(separator: " ")) exited with \(process.terminationStatus)")
+        }
+        return String(decoding: data, as: UTF8.self)
+    }
+}

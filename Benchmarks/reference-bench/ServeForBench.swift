@@ -1,0 +1,26 @@
+import ArgumentParser
+import Foundation
+import ReferenceBackend
+import ReferenceCatalog
+import ThrowawayPostgres
+
+/// Seeds ReferenceData into a throwaway cluster and serves the API on the given port until killed, printing
+/// `ready` when it listens: the server side of `Benchmarks/api.sh`.
+struct ServeForBench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "serve")
+
+    @Option var port = 18080
+
+    func run() async throws {
+        let logger = Measure.quietLogger
+        let databases = try await ReferenceDatabases.throwaway(logger: logger)
+        defer { databases.shutdown() }
+        let url = try await databases.makeDatabase()
+        _ = try await Seeder(logger: logger).seed(sourceDirectory: ReferenceDataLocation.projectDirectory, into: url)
+        try await ReferenceAPI(
+            configuration: .init(host: "127.0.0.1", port: port, databaseURL: url, maximumConnections: 8), logger: logger
+        ).run { _ in
+            FileHandle.standardOutput.write(Data("ready\n".utf8))
+        }
+    }
+}
