@@ -2,11 +2,13 @@ import ReferenceCatalog
 
 /// Compares one table's local and remote rows under the normalization contract.
 ///
-/// Rows are matched by primary key (hash join), never by position. For each matched pair every catalog
-/// column is checked: a value that does not fit its column is a `type` difference; otherwise the normalized
-/// values are compared (raw values that are already equal skip normalization, since normalization is a
-/// function). Keys that are not catalog columns are `type` differences. Remote-only rows whose
-/// `source_type` is `admin` are listed under `adminRows`, or reported as extra when `strict`.
+/// Rows are matched by primary key, never by position: each side's canonical keys are put in order (a side
+/// that is already in key order, as both providers deliver it, costs one linear check; a reversed or
+/// shuffled side is sorted) and the two sides are merged. For each matched pair every catalog column is
+/// checked: a value that does not fit its column is a `type` difference; otherwise the normalized values are
+/// compared (raw values that are already equal skip normalization, since normalization is a function). Keys
+/// that are not catalog columns are `type` differences. Remote-only rows whose `source_type` is `admin` are
+/// listed under `adminRows`, or reported as extra when `strict`.
 public struct TableDiffer: Sendable {
     public var strict: Bool
 
@@ -18,23 +20,42 @@ public struct TableDiffer: Sendable {
         var differences: [Difference] = []
         var adminRows: [JSONObject] = []
 
-        let localIndex = index(local, side: .local, differences: &differences)
-        let remoteIndex = index(remote, side: .remote, differences: &differences)
+        let localKeys = local.rows.map { canonicalKey($0, spec: spec) }
+        let remoteKeys = remote.rows.map { canonicalKey($0, spec: spec) }
+        let localOrder = Self.keyOrder(localKeys)
+        let remoteOrder = Self.keyOrder(remoteKeys)
 
-        for (key, localPosition) in localIndex.positions {
-            let localRow = local.rows[localPosition]
-            guard let remotePosition = remoteIndex.positions[key] else {
-                differences.append(wholeRow(.missingInRemote, spec: spec, row: localRow, side: .local))
+        var l = 0
+        var r = 0
+        while l < localOrder.count || r < remoteOrder.count {
+            // A key repeated on one side: report every repetition, compare the first occurrence.
+            if l > 0, l < localOrder.count, localKeys[localOrder[l]] == localKeys[localOrder[l - 1]] {
+                differences.append(duplicate(local.rows[localOrder[l]], spec: spec, side: .local))
+                l += 1
                 continue
             }
-            compareRows(localRow, remote.rows[remotePosition], spec: spec, into: &differences)
-        }
-        for (key, remotePosition) in remoteIndex.positions where localIndex.positions[key] == nil {
-            let row = remote.rows[remotePosition]
-            if row.sourceType == "admin" && !strict {
-                adminRows.append(keyObject(row, spec: spec))
+            if r > 0, r < remoteOrder.count, remoteKeys[remoteOrder[r]] == remoteKeys[remoteOrder[r - 1]] {
+                differences.append(duplicate(remote.rows[remoteOrder[r]], spec: spec, side: .remote))
+                r += 1
+                continue
+            }
+            let localKey = l < localOrder.count ? localKeys[localOrder[l]] : nil
+            let remoteKey = r < remoteOrder.count ? remoteKeys[remoteOrder[r]] : nil
+            if let localKey, let remoteKey, localKey == remoteKey {
+                compareRows(local.rows[localOrder[l]], remote.rows[remoteOrder[r]], spec: spec, into: &differences)
+                l += 1
+                r += 1
+            } else if let localKey, remoteKey == nil || localKey < remoteKey! {
+                differences.append(wholeRow(.missingInRemote, spec: spec, row: local.rows[localOrder[l]], side: .local))
+                l += 1
             } else {
-                differences.append(wholeRow(.extraInRemote, spec: spec, row: row, side: .remote))
+                let row = remote.rows[remoteOrder[r]]
+                if row.sourceType == "admin" && !strict {
+                    adminRows.append(keyObject(row, spec: spec))
+                } else {
+                    differences.append(wholeRow(.extraInRemote, spec: spec, row: row, side: .remote))
+                }
+                r += 1
             }
         }
         differences.sort(by: Self.reportOrder(spec))
@@ -46,33 +67,33 @@ public struct TableDiffer: Sendable {
 
     // MARK: - Rows
 
-    private struct KeyIndex {
-        var positions: [String: Int] = [:]
+    /// Row positions in canonical key order. Canonical keys are NFC, so `String`'s ordering (by Unicode
+    /// scalar value) is their UTF-8 byte order. Already-ordered input is recognised in one pass; the sort
+    /// (a merging sort) handles reversed runs in linear time too.
+    static func keyOrder(_ keys: [String]) -> [Int] {
+        var sorted = true
+        for index in keys.indices.dropFirst() where keys[index] < keys[index - 1] {
+            sorted = false
+            break
+        }
+        if sorted { return Array(keys.indices) }
+        return keys.indices.sorted { keys[$0] < keys[$1] }
     }
 
-    /// Maps canonical key → row position; a repeated key is a `duplicate_key` difference.
-    private func index(_ table: ReferenceTable, side: Difference.Side, differences: inout [Difference]) -> KeyIndex {
-        var index = KeyIndex()
-        index.positions.reserveCapacity(table.rows.count)
-        for (position, row) in table.rows.enumerated() {
-            let key = canonicalKey(row, spec: table.spec)
-            if index.positions[key] == nil {
-                index.positions[key] = position
-            } else {
-                differences.append(
-                    Difference(
-                        kind: .duplicateKey, table: table.spec.name, key: keyObject(row, spec: table.spec), field: nil,
-                        localRaw: side == .local ? .object(row.object(spec: table.spec)) : nil,
-                        remoteRaw: side == .remote ? .object(row.object(spec: table.spec)) : nil,
-                        localNormalized: nil, remoteNormalized: nil, rule: .duplicateKey,
-                        detail: "the \(side.rawValue) side has more than one row with this key"))
-            }
-        }
-        return index
+    private func duplicate(_ row: ReferenceRow, spec: TableSpec, side: Difference.Side) -> Difference {
+        Difference(
+            kind: .duplicateKey, table: spec.name, key: keyObject(row, spec: spec), field: nil,
+            localRaw: side == .local ? .object(row.object(spec: spec)) : nil,
+            remoteRaw: side == .remote ? .object(row.object(spec: spec)) : nil,
+            localNormalized: nil, remoteNormalized: nil, rule: .duplicateKey,
+            detail: "the \(side.rawValue) side has more than one row with this key")
     }
 
     /// The key columns' canonical values joined by U+001F (which no canonical key contains unescaped).
     private func canonicalKey(_ row: ReferenceRow, spec: TableSpec) -> String {
+        if spec.primaryKeyIndices.count == 1, case .string(let text)? = row.values[spec.primaryKeyIndices[0]] {
+            return Normalizer.canonicalText(text)
+        }
         var key = ""
         for (offset, position) in spec.primaryKeyIndices.enumerated() {
             if offset > 0 { key.append("\u{1F}") }
