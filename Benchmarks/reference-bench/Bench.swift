@@ -48,18 +48,36 @@ enum Measure {
         return logger
     }
 
+    /// Runs a program to completion with posix_spawn and waitpid, output discarded: for programs that leave a
+    /// daemon behind (pg_ctl start), which Foundation's Process does not reap reliably.
+    static func spawn(_ executable: String, _ arguments: [String]) throws {
+        var fileActions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&fileActions)
+        defer { posix_spawn_file_actions_destroy(&fileActions) }
+        posix_spawn_file_actions_addopen(&fileActions, 1, "/dev/null", O_WRONLY, 0)
+        posix_spawn_file_actions_addopen(&fileActions, 2, "/dev/null", O_WRONLY, 0)
+        let argv = ([executable] + arguments).map { strdup($0) } + [nil]
+        defer { argv.forEach { free($0) } }
+        var pid: pid_t = 0
+        let spawned = posix_spawn(&pid, executable, &fileActions, nil, argv, environ)
+        guard spawned == 0 else { throw ValidationError("cannot start \(executable): \(spawned)") }
+        var status: Int32 = 0
+        waitpid(pid, &status, 0)
+        guard status == 0 else { throw ValidationError("\(executable) \(arguments.joined(separator: " ")) failed: \(status)") }
+    }
+
     /// Runs a program to completion; returns its standard output.
     @discardableResult
-    static func run(_ executable: String, _ arguments: [String], environment: [String: String]? = nil) throws -> String {
+    static func run(_ executable: String, _ arguments: [String], captureOutput: Bool = true) throws -> String {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
-        if let environment { process.environment = environment }
+        // A daemon started by the program (pg_ctl start) would hold a captured pipe open forever.
         let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle.standardError
+        process.standardOutput = captureOutput ? output : FileHandle.nullDevice
+        process.standardError = captureOutput ? FileHandle.standardError : FileHandle.nullDevice
         try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
+        let data = captureOutput ? output.fileHandleForReading.readDataToEndOfFile() : Data()
         process.waitUntilExit()
         guard process.terminationStatus == 0 else {
             throw ValidationError("\(executable) \(arguments.joined(separator: " ")) exited with \(process.terminationStatus)")

@@ -67,14 +67,14 @@ struct PostgresBench: AsyncParsableCommand {
             initdb.append(initTime)
             let options = "-k \(directory) -c listen_addresses= -c fsync=off"
             let (_, startTime) = try await Measure.time {
-                try Measure.run(
+                try Measure.spawn(
                     "/usr/bin/setpriv",
                     ["--reuid=postgres", "--regid=postgres", "--init-groups", binaries.directory + "/pg_ctl", "-D", directory + "/data",
                      "-o", options, "-l", directory + "/log", "-w", "start"])
             }
             pgctlStart.append(startTime)
             let (_, stopTime) = try await Measure.time {
-                try Measure.run(
+                try Measure.spawn(
                     "/usr/bin/setpriv",
                     ["--reuid=postgres", "--regid=postgres", "--init-groups", binaries.directory + "/pg_ctl", "-D", directory + "/data",
                      "-m", "immediate", "-w", "stop"])

@@ -31,8 +31,16 @@ struct ClusterCache: Sendable {
         }
     }
 
-    /// Where run directories live: the system temporary folder, which the unprivileged owner can reach.
-    private var runRoot: String { "/tmp" }
+    /// Where run directories live: `$REFERENCE_PG_RUN_DIR`, else `/dev/shm` (memory: a throwaway cluster
+    /// never waits for the disk), else `/tmp`. The unprivileged owner must be able to reach it.
+    private var runRoot: String {
+        if let configured = ProcessInfo.processInfo.environment["REFERENCE_PG_RUN_DIR"], !configured.isEmpty {
+            return configured
+        }
+        var status = stat()
+        if stat("/dev/shm", &status) == 0, access("/dev/shm", W_OK) == 0, status.st_mode & S_ISVTX != 0 { return "/dev/shm" }
+        return "/tmp"
+    }
     private static let runPrefix = "reference-pg-"
 
     /// A new empty run directory, owned by the cluster owner, mode 0700, recording the creating process.

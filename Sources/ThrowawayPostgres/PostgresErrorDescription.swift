@@ -1,5 +1,4 @@
 import PostgresNIO
-import ThrowawayPostgres
 
 /// What a PostgreSQL error says, without the bound values or the connection details: severity, SQLSTATE,
 /// message, detail, hint and the constraint or table it names. `PSQLError`'s own description hides all of it
