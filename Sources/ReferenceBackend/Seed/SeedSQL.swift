@@ -49,13 +49,15 @@ struct SeedSQL {
             """
     }
 
-    /// (active seed rows, of which absent from the source).
+    /// (active seed rows, of which absent from the source). A join, not a `NOT EXISTS` inside `FILTER`:
+    /// that would be a correlated subplan, quadratic in the table size.
     var deactivationPlanQuery: String {
-        """
-        SELECT count(*)::int8,
-               count(*) FILTER (WHERE NOT EXISTS (SELECT 1 FROM \(stage) s WHERE \(keyMatch("t", "s"))))::int8
-        FROM \(table) t WHERE t.source_type = 'seed' AND t.is_active
-        """
+        let firstKey = keyColumns[0]
+        return """
+            SELECT count(*)::int8, count(*) FILTER (WHERE s.\(firstKey) IS NULL)::int8
+            FROM \(table) t LEFT JOIN \(stage) s ON \(keyMatch("t", "s"))
+            WHERE t.source_type = 'seed' AND t.is_active
+            """
     }
 
     func upsertStatement(adoptAdminRows: Bool) -> String {

@@ -87,7 +87,7 @@ public struct Seeder: Sendable {
         for table in source.tables {
             let tableStarted = ContinuousClock.now
             var tableStats = stats[table.spec.name]!
-            try await apply(table, on: connection)
+            try await apply(table, stats: tableStats, on: connection)
             tableStats.milliseconds =
                 (ContinuousClock.now - tableStarted).fractionalMilliseconds + (stageTimes[table.spec.name] ?? 0)
             logTable(tableStats)
@@ -234,12 +234,16 @@ public struct Seeder: Sendable {
         return (stats, violations)
     }
 
-    private func apply(_ table: SourceTable, on connection: PostgresConnection) async throws {
+    /// Writes what the plan found, and only that: a table the plan found unchanged costs no statement at
+    /// all (an identical re-seed is staging and planning only).
+    private func apply(_ table: SourceTable, stats: SeedReport.TableStats, on connection: PostgresConnection) async throws {
         let sql = SeedSQL(spec: table.spec)
-        if !table.rows.isEmpty {
+        if stats.inserted + stats.updated + stats.reactivated + stats.adopted > 0 {
             try await connection.execute(sql.upsertStatement(adoptAdminRows: options.adoptAdminRows), logger: logger)
         }
-        try await connection.execute(sql.deactivateStatement, logger: logger)
+        if stats.deactivated > 0 {
+            try await connection.execute(sql.deactivateStatement, logger: logger)
+        }
     }
 
     private func logTable(_ stats: SeedReport.TableStats) {
