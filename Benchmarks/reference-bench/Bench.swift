@@ -3,7 +3,7 @@ import Foundation
 import Logging
 
 #if canImport(Glibc)
-    import Glibc
+import Glibc
 #endif
 
 /// Benchmarks of the project against named references, run in the same process and session. Results are
@@ -12,7 +12,8 @@ import Logging
 struct Bench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "reference-bench",
-        abstract: "Benchmarks: throwaway PostgreSQL, seed, normalization, providers; and a server for the API benchmark.",
+        abstract:
+            "Benchmarks: throwaway PostgreSQL, seed, normalization, providers; and a server for the API benchmark.",
         subcommands: [PostgresBench.self, SeedBench.self, NormalizeBench.self, ProviderBench.self, ServeForBench.self]
     )
 }
@@ -28,7 +29,8 @@ enum Measure {
 
     static func median(_ values: [Double]) -> Double {
         let sorted = values.sorted()
-        return sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
+        return sorted.count % 2 == 1
+            ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
     }
 
     /// Peak resident set size of this process, in MiB.
@@ -63,7 +65,9 @@ enum Measure {
         guard spawned == 0 else { throw ValidationError("cannot start \(executable): \(spawned)") }
         var status: Int32 = 0
         waitpid(pid, &status, 0)
-        guard status == 0 else { throw ValidationError("\(executable) \(arguments.joined(separator: " ")) failed: \(status)") }
+        guard status == 0 else {
+            throw ValidationError("\(executable) \(arguments.joined(separator: " ")) failed: \(status)")
+        }
     }
 
     /// Runs a program to completion; returns its standard output.
@@ -80,7 +84,8 @@ enum Measure {
         let data = captureOutput ? output.fileHandleForReading.readDataToEndOfFile() : Data()
         process.waitUntilExit()
         guard process.terminationStatus == 0 else {
-            throw ValidationError("\(executable) \(arguments.joined(separator: " ")) exited with \(process.terminationStatus)")
+            throw ValidationError(
+                "\(executable) \(arguments.joined(separator: " ")) exited with \(process.terminationStatus)")
         }
         return String(decoding: data, as: UTF8.self)
     }

@@ -20,7 +20,8 @@ struct NormalizeBench: AsyncParsableCommand {
         for index in 0..<rows {
             localRows.append(
                 ReferenceRow(values: [
-                    .string("exercise-\(index)"), .string("Exercise number \(index)"), "strength", index % 3 == 0 ? .null : "push",
+                    .string("exercise-\(index)"), .string("Exercise number \(index)"), "strength",
+                    index % 3 == 0 ? .null : "push",
                     "compound", "beginner", "unlicense", index % 5 == 0 ? "epley" : .null, .string("Exercise_\(index)"),
                     ["Stand with your feet apart.", .string("Lift the weight \(index) times."), "Lower it slowly."],
                     [.string("Exercise_\(index)/0.jpg"), .string("Exercise_\(index)/1.jpg")],
@@ -52,10 +53,15 @@ struct NormalizeBench: AsyncParsableCommand {
             found = comparison.differences.count
         }
         let peak = Measure.peakRSSMiB()
-        print("\nNormalize and diff \(rows) rows of the exercises shape (rows in opposite order), 10 planted differences, median of \(runs)\n")
+        print(
+            "\nNormalize and diff \(rows) rows of the exercises shape (rows in opposite order), 10 planted differences, median of \(runs)\n"
+        )
         Measure.row(["measure", "this project", "reference", "target"])
         Measure.row(["---", "---:", "---:", "---"])
-        Measure.row(["time", String(format: "%.2f s", Measure.median(times) / 1000), "reladiff ~4 s (issue, not run here)", "< 2 s"])
+        Measure.row([
+            "time", String(format: "%.2f s", Measure.median(times) / 1000), "reladiff ~4 s (issue, not run here)",
+            "< 2 s",
+        ])
         Measure.row([
             "peak memory (whole process, both tables held)", String(format: "%.0f MiB", peak),
             "", "< 1 GiB",

@@ -5,7 +5,7 @@ import ReferenceBackend
 import ThrowawayPostgres
 
 #if canImport(Glibc)
-    import Glibc
+import Glibc
 #endif
 
 /// Throwaway PostgreSQL: cold start (no cache) and warm start (cached, migrated cluster) to the first query
@@ -23,7 +23,8 @@ struct PostgresBench: AsyncParsableCommand {
         var clone: [Double] = []
         var stop: [Double] = []
         for _ in 0..<runs {
-            let cache = FileManager.default.temporaryDirectory.appendingPathComponent("bench-cache-\(UUID().uuidString.prefix(8))")
+            let cache = FileManager.default.temporaryDirectory.appendingPathComponent(
+                "bench-cache-\(UUID().uuidString.prefix(8))")
             setenv("REFERENCE_PG_CACHE", cache.path, 1)
             defer { try? FileManager.default.removeItem(at: cache) }
             // Cold: initdb, migrate the template, cache it, start a copy, clone, first query.
@@ -61,23 +62,32 @@ struct PostgresBench: AsyncParsableCommand {
             let (_, initTime) = try await Measure.time {
                 try Measure.run(
                     "/usr/bin/setpriv",
-                    ["--reuid=postgres", "--regid=postgres", "--init-groups", binaries.initdb, "-D", directory + "/data", "--no-sync",
-                     "-A", "trust", "-U", "postgres"])
+                    [
+                        "--reuid=postgres", "--regid=postgres", "--init-groups", binaries.initdb, "-D",
+                        directory + "/data", "--no-sync",
+                        "-A", "trust", "-U", "postgres",
+                    ])
             }
             initdb.append(initTime)
             let options = "-k \(directory) -c listen_addresses= -c fsync=off"
             let (_, startTime) = try await Measure.time {
                 try Measure.spawn(
                     "/usr/bin/setpriv",
-                    ["--reuid=postgres", "--regid=postgres", "--init-groups", binaries.directory + "/pg_ctl", "-D", directory + "/data",
-                     "-o", options, "-l", directory + "/log", "-w", "start"])
+                    [
+                        "--reuid=postgres", "--regid=postgres", "--init-groups", binaries.directory + "/pg_ctl", "-D",
+                        directory + "/data",
+                        "-o", options, "-l", directory + "/log", "-w", "start",
+                    ])
             }
             pgctlStart.append(startTime)
             let (_, stopTime) = try await Measure.time {
                 try Measure.spawn(
                     "/usr/bin/setpriv",
-                    ["--reuid=postgres", "--regid=postgres", "--init-groups", binaries.directory + "/pg_ctl", "-D", directory + "/data",
-                     "-m", "immediate", "-w", "stop"])
+                    [
+                        "--reuid=postgres", "--regid=postgres", "--init-groups", binaries.directory + "/pg_ctl", "-D",
+                        directory + "/data",
+                        "-m", "immediate", "-w", "stop",
+                    ])
             }
             pgctlStop.append(stopTime)
         }
@@ -86,7 +96,8 @@ struct PostgresBench: AsyncParsableCommand {
         Measure.row(["---", "---:", "---:", "---:"])
         Measure.row([
             "cold start to first query on a migrated database (initdb + migrate + cache + start + clone)",
-            Measure.ms(Measure.median(cold)), "initdb --no-sync \(Measure.ms(Measure.median(initdb))) + pg_ctl -w start \(Measure.ms(Measure.median(pgctlStart)))",
+            Measure.ms(Measure.median(cold)),
+            "initdb --no-sync \(Measure.ms(Measure.median(initdb))) + pg_ctl -w start \(Measure.ms(Measure.median(pgctlStart)))",
             String(format: "%.2f", Measure.median(cold) / (Measure.median(initdb) + Measure.median(pgctlStart))),
         ])
         Measure.row([
@@ -94,12 +105,18 @@ struct PostgresBench: AsyncParsableCommand {
             "pg_ctl -w start \(Measure.ms(Measure.median(pgctlStart)))",
             String(format: "%.2f", Measure.median(warm) / Measure.median(pgctlStart)),
         ])
-        Measure.row(["template clone per suite (CREATE DATABASE ... TEMPLATE)", Measure.ms(Measure.median(clone)), "24-94 ms (issue)", ""])
         Measure.row([
-            "stop and remove", Measure.ms(Measure.median(stop)), "pg_ctl -m immediate -w stop \(Measure.ms(Measure.median(pgctlStop)))",
+            "template clone per suite (CREATE DATABASE ... TEMPLATE)", Measure.ms(Measure.median(clone)),
+            "24-94 ms (issue)", "",
+        ])
+        Measure.row([
+            "stop and remove", Measure.ms(Measure.median(stop)),
+            "pg_ctl -m immediate -w stop \(Measure.ms(Measure.median(pgctlStop)))",
             String(format: "%.2f", Measure.median(stop) / Measure.median(pgctlStop)),
         ])
-        print("\nraw (ms): cold \(cold.map { Int($0) }), warm \(warm.map { Int($0) }), clone \(clone.map { Int($0) }), stop \(stop.map { Int($0) })")
+        print(
+            "\nraw (ms): cold \(cold.map { Int($0) }), warm \(warm.map { Int($0) }), clone \(clone.map { Int($0) }), stop \(stop.map { Int($0) })"
+        )
     }
 
     private func firstQuery(_ url: DatabaseURL, logger: Logger) async throws {

@@ -21,21 +21,25 @@ struct ProviderBench: AsyncParsableCommand {
             let path = "/tmp/bench-local-\(UUID().uuidString.prefix(8)).sqlite"
             defer { try? FileManager.default.removeItem(atPath: path) }
             let (_, first) = try await Measure.time {
-                try await LocalJsonSqliteProvider(sourceDirectory: directory, databasePath: path, logger: logger).getTable("units")
+                try await LocalJsonSqliteProvider(sourceDirectory: directory, databasePath: path, logger: logger)
+                    .getTable("units")
             }
             firstUse.append(first)
             let (_, warm) = try await Measure.time {
-                try await LocalJsonSqliteProvider(sourceDirectory: directory, databasePath: path, logger: logger).getTable("units")
+                try await LocalJsonSqliteProvider(sourceDirectory: directory, databasePath: path, logger: logger)
+                    .getTable("units")
             }
             warmOpen.append(warm)
         }
         var fullRead: [Double] = []
         let path = "/tmp/bench-local-\(UUID().uuidString.prefix(8)).sqlite"
         defer { try? FileManager.default.removeItem(atPath: path) }
-        _ = try await LocalJsonSqliteProvider(sourceDirectory: directory, databasePath: path, logger: logger).getBootstrap()
+        _ = try await LocalJsonSqliteProvider(sourceDirectory: directory, databasePath: path, logger: logger)
+            .getBootstrap()
         for _ in 0..<runs {
             let (_, time) = try await Measure.time {
-                try await LocalJsonSqliteProvider(sourceDirectory: directory, databasePath: path, logger: logger).getBootstrap()
+                try await LocalJsonSqliteProvider(sourceDirectory: directory, databasePath: path, logger: logger)
+                    .getBootstrap()
             }
             fullRead.append(time)
         }
@@ -48,7 +52,8 @@ struct ProviderBench: AsyncParsableCommand {
         var cold: [Double] = []
         var revalidate: [Double] = []
         for _ in 0..<runs {
-            let cache = FileReferenceCacheStore(directory: URL(fileURLWithPath: "/tmp/bench-cache-\(UUID().uuidString.prefix(8))"))
+            let cache = FileReferenceCacheStore(
+                directory: URL(fileURLWithPath: "/tmp/bench-cache-\(UUID().uuidString.prefix(8))"))
             defer { try? FileManager.default.removeItem(at: cache.directory) }
             let (_, coldTime) = try await Measure.time {
                 try await RemotePostgresProvider(baseURL: api.baseURL, cache: cache, logger: logger).getBootstrap()
@@ -63,7 +68,10 @@ struct ProviderBench: AsyncParsableCommand {
         print("\nProviders on ReferenceData (5,999 rows), median of \(runs)\n")
         Measure.row(["step", "time", "target"])
         Measure.row(["---", "---:", "---:"])
-        Measure.row(["local: first use (hash, validate, import into SQLite, first read)", Measure.ms(Measure.median(firstUse)), "< 200 ms"])
+        Measure.row([
+            "local: first use (hash, validate, import into SQLite, first read)", Measure.ms(Measure.median(firstUse)),
+            "< 200 ms",
+        ])
         Measure.row(["local: warm open (hash unchanged, first read)", Measure.ms(Measure.median(warmOpen)), "< 20 ms"])
         Measure.row(["local: warm open and the whole bootstrap decoded", Measure.ms(Measure.median(fullRead)), ""])
         Measure.row(["remote: cold fetch (download, parse, decode, cache)", Measure.ms(Measure.median(cold)), ""])

@@ -25,8 +25,12 @@ struct SeedBench: AsyncParsableCommand {
         var again: [Double] = []
         for _ in 0..<runs {
             let url = try await databases.makeDatabase()
-            let (_, first) = try await Measure.time { try await Seeder(logger: logger).seed(sourceDirectory: directory, into: url) }
-            let (_, second) = try await Measure.time { try await Seeder(logger: logger).seed(sourceDirectory: directory, into: url) }
+            let (_, first) = try await Measure.time {
+                try await Seeder(logger: logger).seed(sourceDirectory: directory, into: url)
+            }
+            let (_, second) = try await Measure.time {
+                try await Seeder(logger: logger).seed(sourceDirectory: directory, into: url)
+            }
             initial.append(first)
             again.append(second)
         }
@@ -51,8 +55,10 @@ struct SeedBench: AsyncParsableCommand {
         for index in 0..<syntheticRows {
             let key = JSONValue.string("synthetic-\(index)")
             exerciseRows.append([
-                key, .string("Synthetic exercise \(index)"), "strength", index % 3 == 0 ? .null : "push", "compound", "beginner",
-                "unlicense", .null, .string("Synthetic_\(index)"), ["Stand.", .string("Lift \(index).")], [.string("Synthetic_\(index)/0.jpg")],
+                key, .string("Synthetic exercise \(index)"), "strength", index % 3 == 0 ? .null : "push", "compound",
+                "beginner",
+                "unlicense", .null, .string("Synthetic_\(index)"), ["Stand.", .string("Lift \(index).")],
+                [.string("Synthetic_\(index)/0.jpg")],
             ])
             linkRows.append([key, .string(equipment[index % equipment.count])])
         }
@@ -76,7 +82,9 @@ struct SeedBench: AsyncParsableCommand {
         let referenceURL = try await databases.makeDatabase()
         var parentsOnly = ReferenceSource.replacing(source, table: "exercises") { _ in [] }
         parentsOnly = ReferenceSource.replacing(parentsOnly, table: "exercise_equipment") { _ in [] }
-        _ = try await referenceURL.withConnection(logger: logger) { try await Seeder(logger: logger).seed(parentsOnly, on: $0) }
+        _ = try await referenceURL.withConnection(logger: logger) {
+            try await Seeder(logger: logger).seed(parentsOnly, on: $0)
+        }
         let exercisesFile = try writeCopyFile(exerciseRows, spec: exercises)
         let linksFile = try writeCopyFile(linkRows, spec: links)
         defer {
@@ -107,18 +115,22 @@ struct SeedBench: AsyncParsableCommand {
                 ])
         }
         let rate = { (rows: Double, ms: Double) in String(format: "%.0fk rows/s", rows / ms) }
-        print("\nSynthetic seed: \(syntheticRows) exercises + \(syntheticRows) exercise_equipment rows (in memory, validation excluded)\n")
+        print(
+            "\nSynthetic seed: \(syntheticRows) exercises + \(syntheticRows) exercise_equipment rows (in memory, validation excluded)\n"
+        )
         Measure.row(["run", "this project", "reference (same run)", "ratio", "target"])
         Measure.row(["---", "---:", "---:", "---:", "---"])
         Measure.row([
             "initial load", "\(Measure.ms(initialTime)), \(rate(loadedRows, initialTime))",
-            "psql \\copy \(Measure.ms(copyTime)), \(rate(loadedRows, copyTime))", String(format: "%.2f", copyTime / initialTime),
+            "psql \\copy \(Measure.ms(copyTime)), \(rate(loadedRows, copyTime))",
+            String(format: "%.2f", copyTime / initialTime),
             "≥ 0.50 of \\copy",
         ])
         Measure.row([
             "identical re-seed (0% changed)", "\(Measure.ms(reseedTime)), \(rate(loadedRows, reseedTime))",
             "guarded upsert in psql \(Measure.ms(upsertTime)), \(rate(Double(syntheticRows), upsertTime)) (exercises only)",
-            String(format: "%.2f", (loadedRows / reseedTime) / (Double(syntheticRows) / upsertTime)), "≥ 1.00 of the guarded upsert rate",
+            String(format: "%.2f", (loadedRows / reseedTime) / (Double(syntheticRows) / upsertTime)),
+            "≥ 1.00 of the guarded upsert rate",
         ])
     }
 
@@ -140,8 +152,13 @@ struct SeedBench: AsyncParsableCommand {
     }
 
     private func psql(_ url: DatabaseURL, _ commands: [String]) throws {
-        guard case .unixSocket(let directory, let port) = url.endpoint else { throw ValidationError("needs a unix-socket URL") }
-        var arguments = ["-X", "-q", "-v", "ON_ERROR_STOP=1", "-h", directory, "-p", "\(port)", "-U", url.username, "-d", url.database]
+        guard case .unixSocket(let directory, let port) = url.endpoint else {
+            throw ValidationError("needs a unix-socket URL")
+        }
+        var arguments = [
+            "-X", "-q", "-v", "ON_ERROR_STOP=1", "-h", directory, "-p", "\(port)", "-U", url.username, "-d",
+            url.database,
+        ]
         for command in commands { arguments += ["-c", command] }
         try Measure.run("/usr/bin/psql", arguments)
     }

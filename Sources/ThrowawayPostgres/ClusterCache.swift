@@ -38,7 +38,9 @@ struct ClusterCache: Sendable {
             return configured
         }
         var status = stat()
-        if stat("/dev/shm", &status) == 0, access("/dev/shm", W_OK) == 0, status.st_mode & S_ISVTX != 0 { return "/dev/shm" }
+        if stat("/dev/shm", &status) == 0, access("/dev/shm", W_OK) == 0, status.st_mode & S_ISVTX != 0 {
+            return "/dev/shm"
+        }
         return "/tmp"
     }
     private static let runPrefix = "reference-pg-"

@@ -4,7 +4,9 @@ import Logging
 /// One structured log line per request, after it is answered: method, path, status, milliseconds. The path
 /// is logged without its query; no header or body is logged.
 struct RequestLogMiddleware<Context: RequestContext>: RouterMiddleware {
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
+    func handle(
+        _ request: Request, context: Context, next: (Request, Context) async throws -> Response
+    ) async throws
         -> Response
     {
         let started = ContinuousClock.now

@@ -236,7 +236,9 @@ public struct Seeder: Sendable {
 
     /// Writes what the plan found, and only that: a table the plan found unchanged costs no statement at
     /// all (an identical re-seed is staging and planning only).
-    private func apply(_ table: SourceTable, stats: SeedReport.TableStats, on connection: PostgresConnection) async throws {
+    private func apply(
+        _ table: SourceTable, stats: SeedReport.TableStats, on connection: PostgresConnection
+    ) async throws {
         let sql = SeedSQL(spec: table.spec)
         if stats.inserted + stats.updated + stats.reactivated + stats.adopted > 0 {
             try await connection.execute(sql.upsertStatement(adoptAdminRows: options.adoptAdminRows), logger: logger)
