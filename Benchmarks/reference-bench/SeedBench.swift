@@ -136,7 +136,7 @@ struct SeedBench: AsyncParsableCommand {
 
     private func writeCopyFile(_ rows: [[JSONValue]], spec: TableSpec) throws -> String {
         let path = "/tmp/bench-copy-\(spec.name)-\(UUID().uuidString.prefix(8)).tsv"
-        FileManager.default.createFile(atPath: path, contents: nil)
+        _ = FileManager.default.createFile(atPath: path, contents: nil)
         let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
         var buffer = ByteBufferAllocator().buffer(capacity: 1 << 20)
         for row in rows {

@@ -180,8 +180,8 @@ public struct DatabaseURL: Sendable, Hashable, CustomStringConvertible {
                 let tls: PostgresClient.Configuration.TLS
                 switch sslMode {
                 case .disable: tls = .disable
-                case .prefer: tls = .prefer(try TLSConfiguration.makeClientConfiguration())
-                case .require: tls = .require(try TLSConfiguration.makeClientConfiguration())
+                case .prefer: tls = .prefer(TLSConfiguration.makeClientConfiguration())
+                case .require: tls = .require(TLSConfiguration.makeClientConfiguration())
                 }
                 return .init(
                     host: host, port: port, username: username, password: password, database: database, tls: tls)

@@ -61,7 +61,7 @@ public final class ThrowawayCluster: Sendable {
     ) async throws -> ThrowawayCluster {
         let dataDirectory = directory + "/data"
         let logPath = directory + "/server.log"
-        FileManager.default.createFile(atPath: logPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: logPath, contents: nil)
         try owner.chown(logPath)
         let logHandle = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
         let process = Process()

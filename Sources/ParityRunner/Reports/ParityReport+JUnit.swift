@@ -29,9 +29,10 @@ extension ParityReport {
             let count = table.differences.count
             lines.append("      <failure type=\"parity\" message=\"\(count) difference\(count == 1 ? "" : "s")\">")
             for difference in table.differences {
-                var line = "\(difference.kind.rawValue) (\(difference.keyDescription))"
-                if let field = difference.field { line += " field \(field)" }
-                line += " [\(difference.rule.rawValue)]: local \(difference.localRaw?.description ?? "(absent)")"
+                var line = "(\(difference.keyDescription))"
+                if let field = difference.field { line += " \(field)" }
+                line +=
+                    ": \(difference.kind.rawValue) [\(difference.rule.rawValue)]: local \(difference.localRaw?.description ?? "(absent)")"
                 line += ", remote \(difference.remoteRaw?.description ?? "(absent)")"
                 lines.append(xml(line))
             }

@@ -1,0 +1,99 @@
+import Foundation
+import ReferenceBackend
+import ReferenceCatalog
+import TestSupport
+import Testing
+import ThrowawayPostgres
+
+/// The two executables as a user or CI script calls them: the documented exit statuses and outputs.
+@Suite("Command lines")
+struct CommandLineTests {
+    /// The built executables sit beside the test runner.
+    static func executable(_ name: String) throws -> String {
+        let runner = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+        var directory = runner.deletingLastPathComponent()
+        for _ in 0..<3 {
+            let candidate = directory.appendingPathComponent(name).path
+            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+            directory.deleteLastPathComponent()
+        }
+        throw TestSupportError(
+            "\(name) is not built beside the test runner (\(runner.path)): run swift build --build-tests")
+    }
+
+    struct Outcome {
+        let status: Int32
+        let output: String
+        let error: String
+    }
+
+    static func run(_ name: String, _ arguments: [String]) throws -> Outcome {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: try executable(name))
+        process.arguments = arguments
+        let output = Pipe()
+        let error = Pipe()
+        process.standardOutput = output
+        process.standardError = error
+        try process.run()
+        let outputData = output.fileHandleForReading.readDataToEndOfFile()
+        let errorData = error.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Outcome(
+            status: process.terminationStatus, output: String(decoding: outputData, as: UTF8.self),
+            error: String(decoding: errorData, as: UTF8.self))
+    }
+
+    @Test("reference-backend: migrate and seed exit 0; bad input exits 2; an unreachable database exits 3")
+    func referenceBackend() async throws {
+        let url = try await TestDatabases.make(prefix: "cli")
+        let migrate = try Self.run("reference-backend", ["migrate", "--database-url", url.description])
+        #expect(migrate.status == 0, "\(migrate.error)")
+        #expect(migrate.output.contains("schema is up to date at version \(Migration.latestVersion)"))
+        let seed = try Self.run("reference-backend", ["seed", "--database-url", url.description, "--format", "json"])
+        #expect(seed.status == 0, "\(seed.error)")
+        let report = try JSONParser.parse(seed.output)
+        #expect(report["tables"]?.arrayValue?.count == 20)
+
+        let missing = try Self.run(
+            "reference-backend", ["seed", "--database-url", url.description, "--source", "/nonexistent"])
+        #expect(missing.status == 2)
+        #expect(missing.error.contains("/nonexistent"))
+        let malformed = try Self.run(
+            "reference-backend", ["migrate", "--database-url", "postgresql://u:secret@host:99999/db"])
+        #expect(malformed.status == 2)
+        #expect(malformed.error.contains("port") && !malformed.error.contains("secret"))
+        let unreachable = try Self.run(
+            "reference-backend", ["migrate", "--database-url", "postgresql://postgres@/x?host=/nonexistent-socket-dir"])
+        #expect(unreachable.status == 3)
+        let usage = try Self.run("reference-backend", ["seed", "--no-such-option"])
+        #expect(usage.status == 2)
+    }
+
+    @Test("parity-runner: 0 on parity, 1 on differences, 2 on an unknown table, 3 when the backend is unreachable")
+    func parityRunner() async throws {
+        let backend = try await ParityHarness.seededBackend()
+        defer { Task { await backend.stop() } }
+        let base = backend.baseURL.absoluteString
+        let pass = try Self.run("parity-runner", ["--backend-url", base, "--quiet", "--table", "units"])
+        #expect(pass.status == 0, "\(pass.output)\(pass.error)")
+        #expect(pass.output.contains("PASS: 1 table in parity"))
+
+        try await ParityHarness.plant(["UPDATE units SET symbol = 'LB' WHERE unit_key = 'lb'"], in: backend)
+        let output = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "cli-\(UUID().uuidString.prefix(8)).xml")
+        let fail = try Self.run(
+            "parity-runner", ["--backend-url", base, "--quiet", "--format", "junit", "--output", output.path])
+        #expect(fail.status == 1)
+        let junit = try String(contentsOf: output, encoding: .utf8)
+        #expect(junit.contains("<testcase classname=\"parity\" name=\"units\" time=\"0\">"))
+        #expect(junit.contains("(unit_key=lb) symbol: field [text.trim-nfc]"))
+
+        let unknown = try Self.run("parity-runner", ["--backend-url", base, "--table", "unit"])
+        #expect(unknown.status == 2)
+        #expect(unknown.error.contains("unknown table 'unit'"))
+        // Port 1 (tcpmux): nothing listens there on a test machine.
+        let unreachable = try Self.run("parity-runner", ["--backend-url", "http://127.0.0.1:1", "--quiet"])
+        #expect(unreachable.status == 3, "\(unreachable.error)")
+    }
+}
