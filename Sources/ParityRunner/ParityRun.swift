@@ -28,7 +28,6 @@ public struct ParityRun: Sendable {
         var timings: [(String, Double)] = []
         func step<T>(_ name: String, _ body: () async throws -> T) async throws -> T {
             let started = ContinuousClock.now
-            progress.begin(name)
             do {
                 let result = try await body()
                 let milliseconds = (ContinuousClock.now - started).millisecondsDouble

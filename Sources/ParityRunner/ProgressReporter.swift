@@ -1,6 +1,6 @@
 import Foundation
 
-/// Progress lines on standard error, for steps that take more than a moment: `→ seed` then `✓ seed (85 ms)`.
+/// Progress lines on standard error, one per finished step with its duration: `parity-runner: seed (85 ms)`.
 public struct ProgressReporter: Sendable {
     private let write: @Sendable (String) -> Void
 
@@ -10,8 +10,6 @@ public struct ProgressReporter: Sendable {
         FileHandle.standardError.write(Data((line + "\n").utf8))
     }
     public static let silent = ProgressReporter { _ in }
-
-    func begin(_ step: String) {}
 
     func end(_ step: String, milliseconds: Double) {
         write("parity-runner: \(step) (\(String(format: "%.0f", milliseconds)) ms)")

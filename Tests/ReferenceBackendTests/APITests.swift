@@ -147,6 +147,9 @@ struct APITests {
             #expect(!result.text.contains("SELECT") && !result.text.contains("postgresql://"))
             if status == 405 { #expect(result.header("Allow") == "GET, HEAD") }
         }
+        // HEAD, as Allow promises.
+        let head = try await HTTP.request(backend.url("/api/v1/reference/bootstrap"), method: "HEAD")
+        #expect(head.status == 200 && head.body.isEmpty)
     }
 
     @Test("the API reads as the read-only role: a privilege revoked from reference_reader makes reads fail")

@@ -86,7 +86,7 @@ public struct ReferenceAPI: Sendable {
     )
         -> Router<BasicRequestContext>
     {
-        let router = Router()
+        let router = Router(options: .autoGenerateHeadEndpoints)
         router.add(middleware: RequestLogMiddleware())
         router.add(middleware: ErrorMiddleware())
 
