@@ -87,15 +87,27 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // What both executables share: logging set-up and the exit-status contract.
+        .target(
+            name: "CommandSupport",
+            dependencies: [
+                "ReferenceBackend",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "parity-runner",
-            dependencies: ["ParityRunner", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: [
+                "ParityRunner", "CommandSupport", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
             swiftSettings: swiftSettings
         ),
         .executableTarget(
             name: "reference-backend",
             dependencies: [
-                "ReferenceBackend", "ReferenceCatalog", "ThrowawayPostgres",
+                "ReferenceBackend", "ReferenceCatalog", "ThrowawayPostgres", "CommandSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],

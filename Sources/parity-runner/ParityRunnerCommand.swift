@@ -1,4 +1,5 @@
 import ArgumentParser
+import CommandSupport
 import Foundation
 import Logging
 import ParityRunner
@@ -12,7 +13,7 @@ import Glibc
 
 /// `parity-runner`: the parity gate. A thin shell over the ParityRunner library.
 @main
-struct ParityRunnerCommand: AsyncParsableCommand {
+struct ParityRunnerCommand: ContractCommand {
     static let configuration = CommandConfiguration(
         commandName: "parity-runner",
         abstract: "Prove that the PostgreSQL backend serves exactly the reference data the app bundles.",
@@ -94,38 +95,8 @@ struct ParityRunnerCommand: AsyncParsableCommand {
         if !report.passed { throw ExitCode(ExitStatus.differences.rawValue) }
     }
 
-    static func main() async {
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel =
-                Logger.Level(rawValue: ProcessInfo.processInfo.environment["LOG_LEVEL"] ?? "") ?? .warning
-            return handler
-        }
-        do {
-            var command = try parseAsRoot()
-            if var asyncCommand = command as? any AsyncParsableCommand {
-                try await asyncCommand.run()
-            } else {
-                try command.run()
-            }
-        } catch {
-            exitWithError(error)
-        }
-    }
-
-    static func exitWithError(_ error: any Error) -> Never {
-        let code = exitCode(for: error)
-        if code == .success || code == .validationFailure || error is ExitCode {
-            let text = fullMessage(for: error)
-            if !text.isEmpty {
-                let stream = code == .success ? FileHandle.standardOutput : FileHandle.standardError
-                stream.write(Data((text + "\n").utf8))
-            }
-            Foundation.exit(code == .validationFailure ? ExitStatus.badInput.rawValue : code.rawValue)
-        }
-        FileHandle.standardError.write(Data("parity-runner: error: \(message(for: error))\n".utf8))
-        Foundation.exit(exitStatus(for: error).rawValue)
-    }
+    static let defaultLogLevel: Logger.Level = .warning
+    static let errorPrefix = "parity-runner: error:"
 }
 
 enum ReportFormat: String, ExpressibleByArgument, CaseIterable {

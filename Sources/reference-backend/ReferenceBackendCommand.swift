@@ -1,4 +1,5 @@
 import ArgumentParser
+import CommandSupport
 import Foundation
 import Logging
 import ReferenceBackend
@@ -7,7 +8,7 @@ import ThrowawayPostgres
 
 /// `reference-backend migrate|seed|serve`: a thin shell over the ReferenceBackend library.
 @main
-struct ReferenceBackendCommand: AsyncParsableCommand {
+struct ReferenceBackendCommand: ContractCommand {
     static let configuration = CommandConfiguration(
         commandName: "reference-backend",
         abstract: "Migrate, seed and serve the PostgreSQL reference-data backend.",
@@ -17,39 +18,8 @@ struct ReferenceBackendCommand: AsyncParsableCommand {
         subcommands: [Migrate.self, Seed.self, Serve.self]
     )
 
-    static func main() async {
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = Logger.Level(rawValue: ProcessInfo.processInfo.environment["LOG_LEVEL"] ?? "") ?? .info
-            return handler
-        }
-        do {
-            var command = try parseAsRoot()
-            if var asyncCommand = command as? any AsyncParsableCommand {
-                try await asyncCommand.run()
-            } else {
-                try command.run()
-            }
-        } catch {
-            exitWithError(error)
-        }
-    }
-
-    /// Prints the error and exits with the contract's status: 2 for usage errors (argument parser's 64),
-    /// otherwise the error's own.
-    static func exitWithError(_ error: any Error) -> Never {
-        let code = exitCode(for: error)
-        if code == .success || code == .validationFailure || error is ExitCode {
-            let text = fullMessage(for: error)
-            if !text.isEmpty {
-                let stream = code == .success ? FileHandle.standardOutput : FileHandle.standardError
-                stream.write(Data((text + "\n").utf8))
-            }
-            Foundation.exit(code == .validationFailure ? ExitStatus.badInput.rawValue : code.rawValue)
-        }
-        FileHandle.standardError.write(Data("error: \(message(for: error))\n".utf8))
-        Foundation.exit(exitStatus(for: error).rawValue)
-    }
+    static let defaultLogLevel: Logger.Level = .info
+    static let errorPrefix = "error:"
 }
 
 /// Options shared by the subcommands that talk to a database.
