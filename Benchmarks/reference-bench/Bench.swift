@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Logging
+import ThrowawayPostgres
 
 #if canImport(Glibc)
 import Glibc
@@ -23,8 +24,7 @@ enum Measure {
     static func time<T>(_ body: () async throws -> T) async rethrows -> (T, Double) {
         let started = ContinuousClock.now
         let result = try await body()
-        let (seconds, attoseconds) = (ContinuousClock.now - started).components
-        return (result, Double(seconds) * 1000 + Double(attoseconds) / 1e15)
+        return (result, (ContinuousClock.now - started).fractionalMilliseconds)
     }
 
     static func median(_ values: [Double]) -> Double {

@@ -30,7 +30,7 @@ public struct ParityRun: Sendable {
             let started = ContinuousClock.now
             do {
                 let result = try await body()
-                let milliseconds = (ContinuousClock.now - started).millisecondsDouble
+                let milliseconds = (ContinuousClock.now - started).fractionalMilliseconds
                 timings.append((name, milliseconds))
                 progress.end(name, milliseconds: milliseconds)
                 return result
@@ -141,12 +141,5 @@ public struct ParityRun: Sendable {
         } catch {
             throw ParityError.infrastructure(step: step, reason: message(for: error))
         }
-    }
-}
-
-extension Duration {
-    var millisecondsDouble: Double {
-        let (seconds, attoseconds) = components
-        return Double(seconds) * 1000 + Double(attoseconds) / 1e15
     }
 }

@@ -66,7 +66,8 @@ struct LocalProviderTests {
         var fixture = try SourceFixture.small()
         let directory = try fixture.write()
         let path = temporaryPath()
-        let good = try await LocalJsonSqliteProvider(sourceDirectory: directory, databasePath: path).getBootstrap()
+        _ = try await LocalJsonSqliteProvider(sourceDirectory: directory, databasePath: path).getBootstrap()
+        let inode = try FileManager.default.attributesOfItem(atPath: path)[.systemFileNumber] as? UInt64
         fixture.update("equipment", where: { $0["equipment_key"] == "cable" }) { $0["is_bodyweight"] = "no" }
         try fixture.write(to: directory)
         let error = await #expect(throws: ReferenceProviderError.self) {
@@ -80,11 +81,10 @@ struct LocalProviderTests {
         #expect(
             problem.file == "equipment.json" && problem.field == "is_bodyweight" && problem.key == "cable"
                 && problem.row != nil)
-        // The store from before is intact.
-        #expect(FileManager.default.fileExists(atPath: path))
+        // The store from before is the same file, untouched.
+        #expect(try FileManager.default.attributesOfItem(atPath: path)[.systemFileNumber] as? UInt64 == inode)
         #expect(
             !FileManager.default.fileExists(atPath: path + ".importing-\(ProcessInfo.processInfo.processIdentifier)"))
-        _ = good
     }
 
     @Test("per-table reads serve the same rows as the bootstrap")

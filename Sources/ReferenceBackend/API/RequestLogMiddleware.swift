@@ -1,5 +1,6 @@
 import Hummingbird
 import Logging
+import ThrowawayPostgres
 
 /// One structured log line per request, after it is answered: method, path, status, milliseconds. The path
 /// is logged without its query; no header or body is logged.
@@ -11,9 +12,7 @@ struct RequestLogMiddleware<Context: RequestContext>: RouterMiddleware {
     {
         let started = ContinuousClock.now
         let response = try await next(request, context)
-        let elapsed = ContinuousClock.now - started
-        let (seconds, attoseconds) = elapsed.components
-        let milliseconds = Double(seconds) * 1000 + Double(attoseconds) / 1e15
+        let milliseconds = (ContinuousClock.now - started).fractionalMilliseconds
         context.logger.info(
             "request",
             metadata: [

@@ -288,10 +288,3 @@ extension SeedGuardError: ExitStatusProviding {
 extension SourceValidationError: ExitStatusProviding {
     public var exitStatus: ExitStatus { .badInput }
 }
-
-extension Duration {
-    var fractionalMilliseconds: Double {
-        let (seconds, attoseconds) = components
-        return Double(seconds) * 1000 + Double(attoseconds) / 1e15
-    }
-}

@@ -126,20 +126,6 @@ extension ReferenceBootstrap {
             },
             referenceVersion: version, generatedAt: root["generatedAt"]?.stringValue, tables: decoded)
     }
-
-    /// The wrapper as the API writes it (tables in catalog order, rows as given).
-    public var json: JSONValue {
-        var root = JSONObject()
-        root.append("schemaVersion", schemaVersion.map { .number(JSONNumber($0)) } ?? .null)
-        root.append("referenceVersion", .string(referenceVersion))
-        root.append("generatedAt", generatedAt.map(JSONValue.string) ?? .null)
-        var tableObject = JSONObject()
-        for table in orderedTables {
-            tableObject.append(table.name, .array(table.rows.map { .object($0.object(spec: table.spec)) }))
-        }
-        root.append("tables", .object(tableObject))
-        return .object(root)
-    }
 }
 
 extension ReferenceTable {
