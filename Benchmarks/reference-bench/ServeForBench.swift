@@ -12,6 +12,7 @@ struct ServeForBench: AsyncParsableCommand {
     @Option var port = 18080
 
     func run() async throws {
+        ReferenceAPI.runTasksOnEventLoops()
         let logger = Measure.quietLogger
         let databases = try await ReferenceDatabases.throwaway(logger: logger)
         defer { databases.shutdown() }

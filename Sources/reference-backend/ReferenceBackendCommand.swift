@@ -142,6 +142,7 @@ struct Serve: AsyncParsableCommand {
             host: host ?? environment["REFERENCE_API_HOST"] ?? "127.0.0.1", port: port, databaseURL: url,
             maximumConnections: environment["REFERENCE_API_DB_CONNECTIONS"].flatMap(Int.init) ?? 8,
             databaseTimeout: .seconds(environment["REFERENCE_API_DB_TIMEOUT"].flatMap(Double.init) ?? 5))
+        ReferenceAPI.runTasksOnEventLoops()
         try await ReferenceAPI(configuration: configuration, logger: logger).run { port in
             logger.info(
                 "listening",

@@ -13,14 +13,21 @@ public struct LiveBackend: Sendable {
 
     public func url(_ path: String) -> URL { URL(string: baseURL.absoluteString + path)! }
 
-    /// Seeds `fixture` (default: the small one) into a new database and starts the API on it.
-    public static func start(_ fixture: SourceFixture? = nil, database: DatabaseURL? = nil) async throws -> LiveBackend
-    {
+    /// Seeds `fixture` (default: the small one) into a new database and starts the API on it; with
+    /// `requestLog`, the server's log lines (request lines included) are kept there.
+    public static func start(
+        _ fixture: SourceFixture? = nil, database: DatabaseURL? = nil, requestLog: LogCapture? = nil
+    ) async throws -> LiveBackend {
         let url: DatabaseURL
         if let database { url = database } else { url = try await TestDatabases.make(prefix: "api") }
         let directory = try (fixture ?? SourceFixture.small()).write()
         let report = try await Seeder(logger: TestDatabases.logger).seed(sourceDirectory: directory, into: url)
-        let api = try await RunningAPI.start(databaseURL: url, logger: TestDatabases.logger)
+        let api =
+            if let requestLog {
+                try await RunningAPI.start(databaseURL: url, logger: requestLog.logger(), requestLog: true)
+            } else {
+                try await RunningAPI.start(databaseURL: url, logger: TestDatabases.logger)
+            }
         return LiveBackend(databaseURL: url, api: api, seed: report)
     }
 

@@ -14,19 +14,16 @@ struct CachedDocument: Sendable {
 
 /// The API's documents, built once per reference version.
 ///
-/// Every request first learns the current version with one cheap query, so a change committed in the
-/// database shows on the next request. Concurrent requests share that query ("single flight"), but a
-/// request only ever joins a query that started after it arrived, so it can never be answered with a version
-/// older than its own arrival. When the version moved, the documents are rebuilt from one snapshot (again
-/// single flight) and kept until the version moves again.
+/// Every request first learns the current version from the `VersionGate` (one cheap query shared by
+/// concurrent requests, never older than the request), so a change committed in the database shows on the
+/// next request. When the version moved, the documents are rebuilt from one snapshot (single flight too) and
+/// kept until the version moves again.
 actor ReferenceDocuments {
     private let client: PostgresClient
+    private let gate: VersionGate
     private let timeout: Duration
     private let logger: Logger
     private var mayUseReaderRole: Bool?
-
-    private var waiting: [CheckedContinuation<VersionInfo, any Error>] = []
-    private var checking = false
 
     private struct Built {
         let version: VersionInfo
@@ -37,8 +34,9 @@ actor ReferenceDocuments {
     private var built: Built?
     private var building: Task<Built, any Error>?
 
-    init(client: PostgresClient, timeout: Duration, logger: Logger) {
+    init(client: PostgresClient, gate: VersionGate, timeout: Duration, logger: Logger) {
         self.client = client
+        self.gate = gate
         self.timeout = timeout
         self.logger = logger
     }
@@ -64,34 +62,8 @@ actor ReferenceDocuments {
     }
 
     /// The current version, read by a query that started after this call.
-    func currentVersion() async throws -> VersionInfo {
-        try await withCheckedThrowingContinuation { continuation in
-            waiting.append(continuation)
-            if !checking {
-                checking = true
-                Task { await self.drainVersionChecks() }
-            }
-        }
-    }
-
-    private func drainVersionChecks() async {
-        while !waiting.isEmpty {
-            let batch = waiting
-            waiting = []
-            let result: Result<VersionInfo, any Error>
-            do {
-                let (client, logger) = (client, logger)
-                result = .success(
-                    try await withDatabaseDeadline(timeout) {
-                        try await client.withConnection { connection in try await connection.readVersion(logger: logger)
-                        }
-                    })
-            } catch {
-                result = .failure(error)
-            }
-            for continuation in batch { continuation.resume(with: result) }
-        }
-        checking = false
+    nonisolated func currentVersion() async throws -> VersionInfo {
+        try await gate.current()
     }
 
     /// The bootstrap document for the current version.

@@ -59,12 +59,7 @@ extension PostgresConnection {
 
     func readVersion(logger: Logger) async throws -> VersionInfo {
         let rows = try await query(PostgresQuery(unsafeSQL: ReferenceQueries.versionQuery), logger: logger)
-        for try await (sequence, instance, lastUpdated, schema) in rows.decode((Int64, String, Date, Int64).self) {
-            return VersionInfo(
-                schemaVersion: Int(schema),
-                reference: ReferenceVersion(
-                    sequence: sequence, instance: String(instance.prefix(12)), lastUpdated: lastUpdated))
-        }
+        for try await row in rows { return try VersionInfo(row: row) }
         throw APIError.databaseUnavailable("reference_metadata has no row: is the database migrated?")
     }
 

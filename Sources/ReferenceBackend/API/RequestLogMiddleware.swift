@@ -2,8 +2,9 @@ import Hummingbird
 import Logging
 import ThrowawayPostgres
 
-/// One structured log line per request, after it is answered: method, path, status, milliseconds. The path
-/// is logged without its query; no header or body is logged.
+/// One structured log line per request, after it is answered: method, path, status, milliseconds and the
+/// layer that answered (`router`, or `fast-path` for a 304 from `NotModifiedFastPath`). The path is logged
+/// without its query; no header or body is logged.
 struct RequestLogMiddleware<Context: RequestContext>: RouterMiddleware {
     func handle(
         _ request: Request, context: Context, next: (Request, Context) async throws -> Response
@@ -12,13 +13,28 @@ struct RequestLogMiddleware<Context: RequestContext>: RouterMiddleware {
     {
         let started = ContinuousClock.now
         let response = try await next(request, context)
-        let milliseconds = (ContinuousClock.now - started).fractionalMilliseconds
-        context.logger.info(
+        RequestLog.write(
+            context.logger, method: request.method.rawValue, path: request.uri.path, status: response.status.code,
+            milliseconds: (ContinuousClock.now - started).fractionalMilliseconds, layer: .router)
+        return response
+    }
+}
+
+/// The request log line, written by the router's middleware and by the 304 fast path alike.
+enum RequestLog {
+    enum Layer: String {
+        case router
+        case fastPath = "fast-path"
+    }
+
+    static func write(
+        _ logger: Logger, method: String, path: String, status: Int, milliseconds: Double, layer: Layer
+    ) {
+        logger.info(
             "request",
             metadata: [
-                "api.method": "\(request.method.rawValue)", "api.path": "\(request.uri.path)",
-                "api.status": "\(response.status.code)", "api.ms": "\(Int(milliseconds.rounded()))",
+                "api.method": "\(method)", "api.path": "\(path.prefix { $0 != "?" })", "api.status": "\(status)",
+                "api.ms": "\(Int(milliseconds.rounded()))", "api.layer": "\(layer.rawValue)",
             ])
-        return response
     }
 }

@@ -16,9 +16,15 @@ public final class RunningAPI: Sendable {
         self.task = task
     }
 
-    public static func start(databaseURL: DatabaseURL, logger: Logger) async throws -> RunningAPI {
+    /// Starts the server. Its log lines go to `logger`, from warnings up unless `requestLog` lets the
+    /// logger's own level through (request lines are `info`).
+    public static func start(
+        databaseURL: DatabaseURL, logger: Logger, requestLog: Bool = false
+    ) async throws
+        -> RunningAPI
+    {
         var serverLogger = logger
-        serverLogger.logLevel = max(logger.logLevel, .warning)
+        if !requestLog { serverLogger.logLevel = max(logger.logLevel, .warning) }
         let api = ReferenceAPI(
             configuration: .init(host: "127.0.0.1", port: 0, databaseURL: databaseURL, maximumConnections: 4),
             logger: serverLogger)

@@ -1,0 +1,201 @@
+import Foundation
+import HTTPTypes
+import HummingbirdCore
+import Logging
+import NIOCore
+import NIOHTTP1
+import ReferenceCatalog
+import Synchronization
+
+/// Answers a revalidation (`If-None-Match` naming the current reference version) of the bootstrap or a table
+/// document with 304 in the HTTP pipeline itself, right after the HTTP/1 decoder, below the router.
+///
+/// A revalidation is the request a client and a CDN send most, and its answer has no body to amortise the
+/// router's per-request cost (header conversion, a task, the middleware chain, a response writer). This
+/// handler learns the current version from the same `VersionGate` as the router, so a change committed in
+/// the database still shows on the next request, and writes the same 304 the router would (ETag,
+/// Cache-Control, Vary, Date, Server; one request log line with `api.layer=fast-path`). Everything else
+/// passes through untouched: other paths and methods, requests with a query or a body, HTTP/1.0 or
+/// `Connection: close`, a tag that does not match, and any request when the version cannot be read (the
+/// router then answers 503 in the API's error shape).
+///
+/// Responses leave in request order: a request is only taken here when no earlier request on the connection
+/// is still with the router, and while one waits for the version, later requests wait behind it.
+final class NotModifiedFastPath: ChannelDuplexHandler, RemovableChannelHandler {
+    typealias InboundIn = HTTPServerRequestPart
+    typealias InboundOut = HTTPServerRequestPart
+    typealias OutboundIn = HTTPServerResponsePart
+    typealias OutboundOut = HTTPServerResponsePart
+
+    private let gate: VersionGate
+    private let serverName: String
+    private let logger: Logger
+
+    /// Requests passed to the router whose response has not ended yet.
+    private var withRouter = 0
+    /// The request waiting for the version, when there is one.
+    private var held: (request: HTTPRequestHead, ifNoneMatch: String, started: ContinuousClock.Instant)?
+    /// Whether the held request's `.end` has arrived (it comes right after the head: no body is accepted).
+    private var heldEnded = false
+    /// Drop the next `.end`: it closes a request answered here before its end arrived.
+    private var skipNextEnd = false
+    /// Parts that arrived while a request was held, replayed in order once it is answered.
+    private var queued = CircularBuffer<HTTPServerRequestPart>()
+    /// The last 304 head written, reused while the version, encoding and second stay the same.
+    private var lastAnswer: (token: String, gzip: Bool, date: String, head: HTTPResponseHead)?
+
+    init(gate: VersionGate, serverName: String, logger: Logger) {
+        self.gate = gate
+        self.serverName = serverName
+        self.logger = logger
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        receive(unwrapInboundIn(data), context: context)
+    }
+
+    func channelReadComplete(context: ChannelHandlerContext) {
+        // While a request is held, nothing went downstream: the router's reader wakes up when it is replayed.
+        if held == nil { context.fireChannelReadComplete() }
+    }
+
+    func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+        if case .end = unwrapOutboundIn(data) { withRouter -= 1 }
+        context.write(data, promise: promise)
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        held = nil
+        queued.removeAll()
+        context.fireChannelInactive()
+    }
+
+    private func receive(_ part: HTTPServerRequestPart, context: ChannelHandlerContext) {
+        if held != nil {
+            if case .end = part, !heldEnded { heldEnded = true } else { queued.append(part) }
+            return
+        }
+        if skipNextEnd, case .end = part {
+            skipNextEnd = false
+            return
+        }
+        if case .head(let request) = part, withRouter == 0, let ifNoneMatch = Self.revalidation(request) {
+            held = (request, ifNoneMatch, .now)
+            heldEnded = false
+            gate.current(on: context.eventLoop).assumeIsolatedUnsafeUnchecked().whenComplete { result in
+                self.answer(with: result, context: context)
+            }
+            return
+        }
+        if case .head = part { withRouter += 1 }
+        context.fireChannelRead(wrapInboundOut(part))
+    }
+
+    /// Answers the held request: 304 when its tag names the current version, otherwise hands it to the router.
+    private func answer(with result: Result<VersionInfo, any Error>, context: ChannelHandlerContext) {
+        guard let (request, ifNoneMatch, started) = held else { return }  // the connection closed meanwhile
+        held = nil
+        if case .success(let version) = result,
+            ReferenceAPI.matches(ifNoneMatch, token: version.reference.token)
+        {
+            let gzip = ReferenceAPI.acceptsGzip(request.headers.first(name: "accept-encoding"))
+            skipNextEnd = !heldEnded
+            RequestLog.write(
+                logger, method: request.method.rawValue, path: request.uri, status: 304,
+                milliseconds: (ContinuousClock.now - started).fractionalMilliseconds, layer: .fastPath)
+            context.write(
+                wrapOutboundOut(.head(notModifiedHead(token: version.reference.token, gzip: gzip))), promise: nil)
+            context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+        } else {
+            withRouter += 1
+            context.fireChannelRead(wrapInboundOut(.head(request)))
+            if heldEnded { context.fireChannelRead(wrapInboundOut(.end(nil))) }
+        }
+        while held == nil, let part = queued.popFirst() { receive(part, context: context) }
+        if held == nil { context.fireChannelReadComplete() }
+    }
+
+    /// The router's 304 head for a document: `ReferenceAPI.documentHeaders`, `Date` and `Server`.
+    private func notModifiedHead(token: String, gzip: Bool) -> HTTPResponseHead {
+        let date = HTTPDate.now()
+        if let lastAnswer, lastAnswer.token == token, lastAnswer.gzip == gzip, lastAnswer.date == date {
+            return lastAnswer.head
+        }
+        var headers = HTTPHeaders()
+        for field in ReferenceAPI.documentHeaders(token: token, gzip: gzip) {
+            headers.add(name: field.name.rawName, value: field.value)
+        }
+        headers.add(name: "Date", value: date)
+        headers.add(name: "Server", value: serverName)
+        let head = HTTPResponseHead(version: .http1_1, status: .notModified, headers: headers)
+        lastAnswer = (token, gzip, date, head)
+        return head
+    }
+
+    /// The `If-None-Match` of a request this handler may answer: an HTTP/1.1 keep-alive GET or HEAD of the
+    /// bootstrap or a catalog table, without query or body.
+    static func revalidation(_ request: HTTPRequestHead) -> String? {
+        guard request.method == .GET || request.method == .HEAD, request.version == .http1_1,
+            let ifNoneMatch = request.headers.first(name: "if-none-match"),
+            request.uri.hasPrefix(documentPrefix)
+        else { return nil }
+        let name = request.uri.dropFirst(documentPrefix.count)
+        guard name == "bootstrap" || ReferenceCatalog.table(named: String(name)) != nil else { return nil }
+        let headers = request.headers
+        if let length = headers.first(name: "content-length"), length != "0" { return nil }
+        if headers.contains(name: "transfer-encoding") || !request.isKeepAlive { return nil }
+        return ifNoneMatch
+    }
+
+    private static let documentPrefix = "/api/v1/reference/"
+}
+
+/// Hummingbird's HTTP/1.1 channel with a `NotModifiedFastPath` right after the request decoder, so a
+/// revalidation is answered before the request is converted, routed or handed to a task.
+struct FastPathHTTP1Channel: ServerChildChannel {
+    let base: HTTP1Channel
+    let gate: VersionGate
+    let logger: Logger
+
+    func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<HTTP1Channel.Value> {
+        base.setup(channel: channel, logger: logger).flatMapThrowing { [gate, logger = self.logger] value in
+            let pipeline = channel.pipeline.syncOperations
+            let decoder = try pipeline.handler(type: ByteToMessageHandler<HTTPRequestDecoder>.self)
+            try pipeline.addHandler(
+                NotModifiedFastPath(gate: gate, serverName: ReferenceAPI.serverName, logger: logger),
+                position: .after(decoder))
+            return value
+        }
+    }
+
+    func handle(value: HTTP1Channel.Value, logger: Logger) async {
+        await base.handle(value: value, logger: logger)
+    }
+}
+
+/// The `Date` header's IMF-fixdate, formatted once per second.
+enum HTTPDate {
+    private static let cache = Mutex<(second: Int, text: String)>((-1, ""))
+
+    static func now() -> String {
+        var time = timespec()
+        clock_gettime(CLOCK_REALTIME, &time)
+        let second = time.tv_sec
+        return cache.withLock { cache in
+            if cache.second != second { cache = (second, format(second)) }
+            return cache.text
+        }
+    }
+
+    static func format(_ second: Int) -> String {
+        var seconds = time_t(second)
+        var parts = tm()
+        gmtime_r(&seconds, &parts)
+        let days = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"]
+        let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+        func two(_ value: Int32) -> String { value < 10 ? "0\(value)" : "\(value)" }
+        return
+            "\(days[Int(parts.tm_wday)]), \(two(parts.tm_mday)) \(months[Int(parts.tm_mon)]) \(parts.tm_year + 1900) "
+            + "\(two(parts.tm_hour)):\(two(parts.tm_min)):\(two(parts.tm_sec)) GMT"
+    }
+}

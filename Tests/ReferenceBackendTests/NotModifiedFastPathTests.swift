@@ -1,0 +1,240 @@
+import Foundation
+import Logging
+import NIOHTTP1
+import PostgresNIO
+import ReferenceCatalog
+import TestSupport
+import Testing
+import ThrowawayPostgres
+
+@testable import ReferenceBackend
+
+/// The 304 fast path below the router (`NotModifiedFastPath`), over real HTTP against a real PostgreSQL.
+@Suite("304 fast path")
+struct NotModifiedFastPathTests {
+    let logger = TestDatabases.logger
+
+    /// A backend whose request log lines are kept.
+    func start() async throws -> (backend: LiveBackend, log: LogCapture) {
+        let log = LogCapture()
+        return (try await LiveBackend.start(requestLog: log), log)
+    }
+
+    func etag(_ backend: LiveBackend, _ path: String = "/api/v1/reference/bootstrap") async throws -> String {
+        try #require(try await HTTP.request(backend.url(path), headers: ["Accept-Encoding": "identity"]).header("ETag"))
+    }
+
+    func layers(_ log: LogCapture) -> [String] {
+        log.lines.filter { $0.message == "request" }.compactMap { $0.metadata["api.layer"] }
+    }
+
+    @Test("a revalidation is answered below the router with the router's own 304: same status line and headers")
+    func sameAnswerAsTheRouter() async throws {
+        let (backend, log) = try await start()
+        defer { Task { await backend.stop() } }
+        let tag = try await etag(backend)
+        let path = "/api/v1/reference/bootstrap"
+        // The same revalidation twice: kept alive (fast path), and with Connection: close (router).
+        let fast = try await PipelinedHTTP.exchange(
+            backend.baseURL, [.init(.GET, path, headers: [("If-None-Match", tag)])])
+        let routed = try await PipelinedHTTP.exchange(
+            backend.baseURL, [.init(.GET, path, headers: [("If-None-Match", tag), ("Connection", "close")])])
+        let answers = [try #require(fast.responses.first), try #require(routed.responses.first)]
+        #expect(answers.map(\.status) == [304, 304])
+        #expect(answers.allSatisfy { $0.body.isEmpty })
+        func withoutDate(_ response: PipelinedHTTP.Response) -> [String] {
+            response.headers.filter { $0.name.lowercased() != "date" && $0.name.lowercased() != "connection" }
+                .map { "\($0.name.lowercased()): \($0.value)" }.sorted()
+        }
+        #expect(withoutDate(answers[0]) == withoutDate(answers[1]))
+        #expect(answers[0].header("ETag") == tag)
+        #expect(answers[0].header("Date").flatMap { Self.imfFixdate.date(from: $0) } != nil)
+        #expect(layers(log).suffix(2) == ["fast-path", "router"])
+    }
+
+    @Test("gzip and HEAD revalidations and table documents are taken too; other requests go to the router")
+    func whatIsTaken() async throws {
+        let (backend, log) = try await start()
+        defer { Task { await backend.stop() } }
+        let tag = try await etag(backend)
+        let before = layers(log).count
+        let requests: [(PipelinedHTTP.Request, Int, String)] = [
+            (.init(.GET, "/api/v1/reference/muscles", headers: [("If-None-Match", tag)]), 304, "fast-path"),
+            (
+                .init(
+                    .GET, "/api/v1/reference/bootstrap", headers: [("If-None-Match", tag), ("Accept-Encoding", "gzip")]),
+                304, "fast-path"
+            ),
+            (.init(.HEAD, "/api/v1/reference/bootstrap", headers: [("If-None-Match", "W/\(tag)")]), 304, "fast-path"),
+            (.init(.GET, "/api/v1/reference/bootstrap", headers: [("If-None-Match", "\"0.stale\"")]), 200, "router"),
+            (
+                .init(.GET, "/api/v1/reference/muscles?includeInactive=false", headers: [("If-None-Match", tag)]), 304,
+                "router"
+            ),
+            (.init(.GET, "/api/v1/reference/version", headers: [("If-None-Match", tag)]), 200, "router"),
+            (.init(.GET, "/api/v1/reference/no_such_table", headers: [("If-None-Match", tag)]), 404, "router"),
+            (.init(.DELETE, "/api/v1/reference/bootstrap", headers: [("If-None-Match", tag)]), 405, "router"),
+        ]
+        for (request, status, layer) in requests {
+            let answer = try #require(try await PipelinedHTTP.exchange(backend.baseURL, [request]).responses.first)
+            #expect(answer.status == status, "\(request.method) \(request.path)")
+            #expect(layers(log).last == layer, "\(request.method) \(request.path)")
+        }
+        #expect(layers(log).count == before + requests.count)
+        let gzip = try await PipelinedHTTP.exchange(
+            backend.baseURL,
+            [
+                .init(
+                    .GET, "/api/v1/reference/bootstrap", headers: [("If-None-Match", tag), ("Accept-Encoding", "gzip")])
+            ])
+        #expect(gzip.responses.first?.header("ETag") == String(tag.dropLast()) + "-gzip\"")
+    }
+
+    @Test("pipelined requests are answered in request order, whichever layer answers each")
+    func pipeliningKeepsOrder() async throws {
+        let (backend, _) = try await start()
+        defer { Task { await backend.stop() } }
+        let tag = try await etag(backend)
+        let revalidate = PipelinedHTTP.Request(.GET, "/api/v1/reference/bootstrap", headers: [("If-None-Match", tag)])
+        let requests: [PipelinedHTTP.Request] = [
+            revalidate,
+            .init(.GET, "/api/v1/reference/version"),
+            revalidate,
+            .init(.GET, "/api/v1/reference/units", headers: [("If-None-Match", "\"0.stale\"")]),
+            revalidate,
+            revalidate,
+            .init(.GET, "/api/v1/reference/no_such_table"),
+            .init(.GET, "/api/v1/reference/muscles", headers: [("If-None-Match", tag), ("Connection", "close")]),
+        ]
+        let (responses, closed) = try await PipelinedHTTP.exchange(backend.baseURL, requests)
+        #expect(responses.map(\.status) == [304, 200, 304, 200, 304, 304, 404, 304])
+        #expect(try JSONParser.parse(responses[1].body)["referenceVersion"] == .string(backend.seed.referenceVersion))
+        #expect(try JSONParser.parse(responses[3].body)["table"] == "units")
+        #expect(try JSONParser.parse(responses[6].body)["error"]?["code"] == "unknown_table")
+        #expect(closed)
+    }
+
+    @Test("a change committed through SQL ends the 304s on the very next revalidation")
+    func freshness() async throws {
+        let (backend, log) = try await start()
+        defer { Task { await backend.stop() } }
+        func revalidate(_ tag: String) async throws -> PipelinedHTTP.Response {
+            let request = PipelinedHTTP.Request(.GET, "/api/v1/reference/bootstrap", headers: [("If-None-Match", tag)])
+            return try #require(try await PipelinedHTTP.exchange(backend.baseURL, [request]).responses.first)
+        }
+        var tag = try await etag(backend)
+        for round in 0..<5 {
+            #expect(try await revalidate(tag).status == 304, "round \(round)")
+            try await backend.databaseURL.withConnection(logger: logger) { connection in
+                try await connection.execute(
+                    "UPDATE units SET name = name || '\(round)' WHERE unit_key = 'kg'", logger: logger)
+            }
+            let changed = try await revalidate(tag)
+            #expect(changed.status == 200, "round \(round)")
+            let changedTag = try #require(changed.header("ETag"))
+            #expect(changedTag != tag)
+            let document = try JSONParser.parse(changed.body)
+            let kg = document["tables"]?["units"]?.arrayValue?.first { $0["unit_key"] == "kg" }
+            #expect(kg?["name"]?.stringValue?.hasSuffix("\(round)") == true)
+            // Put the row back: the version moves on again, so neither earlier tag is current.
+            try await backend.databaseURL.withConnection(logger: logger) { connection in
+                try await connection.execute(
+                    "UPDATE units SET name = left(name, -1) WHERE unit_key = 'kg'", logger: logger)
+            }
+            let restored = try await revalidate(changedTag)
+            #expect(restored.status == 200, "round \(round)")
+            tag = try #require(restored.header("ETag"))
+            #expect(try await revalidate(changedTag).status == 200)
+        }
+        #expect(layers(log).contains("fast-path"))
+    }
+
+    @Test("with the database away a revalidation gets the API's 503 body; when it returns, 304 again")
+    func databaseAway() async throws {
+        let cluster = try await ThrowawayCluster.start(logger: logger)
+        defer { cluster.stop() }
+        try await cluster.createDatabase("fastpath")
+        let url = cluster.url(database: "fastpath")
+        _ = try await Migrator(logger: logger).migrate(url)
+        let api = try await RunningAPI.start(databaseURL: url, logger: logger)
+        defer { Task { await api.stop() } }
+        let bootstrap = URL(string: api.baseURL.absoluteString + "/api/v1/reference/bootstrap")!
+        let tag = try #require(try await HTTP.request(bootstrap).header("ETag"))
+        let revalidate = [PipelinedHTTP.Request(.GET, "/api/v1/reference/bootstrap", headers: [("If-None-Match", tag)])]
+
+        cluster.suspendServer()
+        let down = try #require(try await PipelinedHTTP.exchange(api.baseURL, revalidate).responses.first)
+        #expect(down.status == 503)
+        #expect(try JSONParser.parse(down.body)["error"]?["code"] == "database_unavailable")
+
+        try await cluster.resumeServer()
+        var status = 0
+        for _ in 0..<100 {
+            status = try #require(try await PipelinedHTTP.exchange(api.baseURL, revalidate).responses.first).status
+            if status == 304 { break }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        #expect(status == 304)
+    }
+
+    @Test("only HTTP/1.1 keep-alive GET or HEAD of a document without query or body is eligible")
+    func eligibility() {
+        func head(
+            _ method: HTTPMethod = .GET, _ uri: String = "/api/v1/reference/bootstrap",
+            version: HTTPVersion = .http1_1, headers: [(String, String)] = [("If-None-Match", "\"1.a\"")]
+        ) -> HTTPRequestHead {
+            HTTPRequestHead(version: version, method: method, uri: uri, headers: HTTPHeaders(headers))
+        }
+        #expect(NotModifiedFastPath.revalidation(head()) == "\"1.a\"")
+        #expect(NotModifiedFastPath.revalidation(head(.HEAD)) != nil)
+        #expect(NotModifiedFastPath.revalidation(head(.GET, "/api/v1/reference/exercise_muscles")) != nil)
+        #expect(NotModifiedFastPath.revalidation(head(.POST)) == nil)
+        #expect(NotModifiedFastPath.revalidation(head(.GET, "/api/v1/reference/version")) == nil)
+        #expect(NotModifiedFastPath.revalidation(head(.GET, "/api/v1/reference/nope")) == nil)
+        #expect(NotModifiedFastPath.revalidation(head(.GET, "/api/v1/reference/bootstrap?x=1")) == nil)
+        #expect(NotModifiedFastPath.revalidation(head(.GET, "/health")) == nil)
+        #expect(NotModifiedFastPath.revalidation(head(version: .http1_0)) == nil)
+        #expect(NotModifiedFastPath.revalidation(head(headers: [])) == nil)
+        #expect(
+            NotModifiedFastPath.revalidation(head(headers: [("If-None-Match", "*"), ("Connection", "close")])) == nil)
+        #expect(
+            NotModifiedFastPath.revalidation(head(headers: [("If-None-Match", "*"), ("Content-Length", "3")])) == nil)
+        #expect(
+            NotModifiedFastPath.revalidation(head(headers: [("If-None-Match", "*"), ("Content-Length", "0")])) == "*")
+        #expect(
+            NotModifiedFastPath.revalidation(head(headers: [("If-None-Match", "*"), ("Transfer-Encoding", "chunked")]))
+                == nil)
+    }
+
+    @Test("If-None-Match matching: lists, weak tags, either encoding's tag, *, and near misses")
+    func tagMatching() {
+        #expect(ReferenceAPI.matches("\"7.abc\"", token: "7.abc"))
+        #expect(ReferenceAPI.matches("W/\"7.abc\"", token: "7.abc"))
+        #expect(ReferenceAPI.matches("\"7.abc-gzip\"", token: "7.abc"))
+        #expect(ReferenceAPI.matches("\"1.x\", \t\"7.abc\" ", token: "7.abc"))
+        #expect(ReferenceAPI.matches("*", token: "7.abc"))
+        #expect(!ReferenceAPI.matches("\"7.ab\"", token: "7.abc"))
+        #expect(!ReferenceAPI.matches("\"17.abc\"", token: "7.abc"))
+        #expect(!ReferenceAPI.matches("\"7.abc-gzip-gzip\"", token: "7.abc"))
+        #expect(!ReferenceAPI.matches("", token: "7.abc"))
+    }
+
+    /// RFC 9110's IMF-fixdate, by Foundation.
+    static var imfFixdate: DateFormatter {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "GMT")
+        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss 'GMT'"
+        return formatter
+    }
+
+    @Test("the Date header is IMF-fixdate in GMT, as Foundation formats it, and tracks the clock")
+    func dateHeader() throws {
+        for second in [0, 951_782_400, 1_700_000_000, 1_795_000_000, 4_102_444_799] {
+            #expect(
+                HTTPDate.format(second) == Self.imfFixdate.string(from: Date(timeIntervalSince1970: Double(second))))
+        }
+        let now = try #require(Self.imfFixdate.date(from: HTTPDate.now()))
+        #expect(abs(now.timeIntervalSinceNow) < 2)
+    }
+}
