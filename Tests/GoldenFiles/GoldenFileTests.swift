@@ -37,18 +37,14 @@ struct GoldenFileTests {
             return
         }
         let binaries = try PostgresBinaries.locate()
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: binaries.pgDump)
-        process.arguments = [
-            "--schema-only", "--no-owner", "--no-privileges", "--no-comments", "-h", directory, "-p", "\(port)", "-U",
-            url.username, url.database,
-        ]
-        let output = Pipe()
-        process.standardOutput = output
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0)
+        let dump = try await ChildProcess.run(
+            binaries.pgDump,
+            [
+                "--schema-only", "--no-owner", "--no-privileges", "--no-comments", "-h", directory, "-p", "\(port)",
+                "-U", url.username, url.database,
+            ])
+        #expect(dump.status == 0, "\(dump.errorText)")
+        let data = dump.output
         let lines = String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
             .filter { !$0.hasPrefix("--") && !$0.hasPrefix("SET ") && !$0.hasPrefix("SELECT pg_catalog.set_config") }
             // pg_dump 15.14+ brackets its output with \restrict / \unrestrict and a random key.

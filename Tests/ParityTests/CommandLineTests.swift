@@ -27,46 +27,35 @@ struct CommandLineTests {
         let error: String
     }
 
-    static func run(_ name: String, _ arguments: [String]) throws -> Outcome {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: try executable(name))
-        process.arguments = arguments
-        let output = Pipe()
-        let error = Pipe()
-        process.standardOutput = output
-        process.standardError = error
-        try process.run()
-        let outputData = output.fileHandleForReading.readDataToEndOfFile()
-        let errorData = error.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Outcome(
-            status: process.terminationStatus, output: String(decoding: outputData, as: UTF8.self),
-            error: String(decoding: errorData, as: UTF8.self))
+    static func run(_ name: String, _ arguments: [String]) async throws -> Outcome {
+        let outcome = try await ChildProcess.run(try executable(name), arguments)
+        return Outcome(status: outcome.status, output: outcome.outputText, error: outcome.errorText)
     }
 
     @Test("reference-backend: migrate and seed exit 0; bad input exits 2; an unreachable database exits 3")
     func referenceBackend() async throws {
         let url = try await TestDatabases.make(prefix: "cli")
-        let migrate = try Self.run("reference-backend", ["migrate", "--database-url", url.description])
+        let migrate = try await Self.run("reference-backend", ["migrate", "--database-url", url.description])
         #expect(migrate.status == 0, "\(migrate.error)")
         #expect(migrate.output.contains("schema is up to date at version \(Migration.latestVersion)"))
-        let seed = try Self.run("reference-backend", ["seed", "--database-url", url.description, "--format", "json"])
+        let seed = try await Self.run(
+            "reference-backend", ["seed", "--database-url", url.description, "--format", "json"])
         #expect(seed.status == 0, "\(seed.error)")
         let report = try JSONParser.parse(seed.output)
         #expect(report["tables"]?.arrayValue?.count == 20)
 
-        let missing = try Self.run(
+        let missing = try await Self.run(
             "reference-backend", ["seed", "--database-url", url.description, "--source", "/nonexistent"])
         #expect(missing.status == 2)
         #expect(missing.error.contains("/nonexistent"))
-        let malformed = try Self.run(
+        let malformed = try await Self.run(
             "reference-backend", ["migrate", "--database-url", "postgresql://u:secret@host:99999/db"])
         #expect(malformed.status == 2)
         #expect(malformed.error.contains("port") && !malformed.error.contains("secret"))
-        let unreachable = try Self.run(
+        let unreachable = try await Self.run(
             "reference-backend", ["migrate", "--database-url", "postgresql://postgres@/x?host=/nonexistent-socket-dir"])
         #expect(unreachable.status == 3)
-        let usage = try Self.run("reference-backend", ["seed", "--no-such-option"])
+        let usage = try await Self.run("reference-backend", ["seed", "--no-such-option"])
         #expect(usage.status == 2)
     }
 
@@ -75,25 +64,25 @@ struct CommandLineTests {
         let backend = try await ParityHarness.seededBackend()
         defer { Task { await backend.stop() } }
         let base = backend.baseURL.absoluteString
-        let pass = try Self.run("parity-runner", ["--backend-url", base, "--quiet", "--table", "units"])
+        let pass = try await Self.run("parity-runner", ["--backend-url", base, "--quiet", "--table", "units"])
         #expect(pass.status == 0, "\(pass.output)\(pass.error)")
         #expect(pass.output.contains("PASS: 1 table in parity"))
 
         try await ParityHarness.plant(["UPDATE units SET symbol = 'LB' WHERE unit_key = 'lb'"], in: backend)
         let output = FileManager.default.temporaryDirectory.appendingPathComponent(
             "cli-\(UUID().uuidString.prefix(8)).xml")
-        let fail = try Self.run(
+        let fail = try await Self.run(
             "parity-runner", ["--backend-url", base, "--quiet", "--format", "junit", "--output", output.path])
         #expect(fail.status == 1)
         let junit = try String(contentsOf: output, encoding: .utf8)
         #expect(junit.contains("<testcase classname=\"parity\" name=\"units\" time=\"0\">"))
         #expect(junit.contains("(unit_key=lb) symbol: field [text.trim-nfc]"))
 
-        let unknown = try Self.run("parity-runner", ["--backend-url", base, "--table", "unit"])
+        let unknown = try await Self.run("parity-runner", ["--backend-url", base, "--table", "unit"])
         #expect(unknown.status == 2)
         #expect(unknown.error.contains("unknown table 'unit'"))
         // Port 1 (tcpmux): nothing listens there on a test machine.
-        let unreachable = try Self.run("parity-runner", ["--backend-url", "http://127.0.0.1:1", "--quiet"])
+        let unreachable = try await Self.run("parity-runner", ["--backend-url", "http://127.0.0.1:1", "--quiet"])
         #expect(unreachable.status == 3, "\(unreachable.error)")
     }
 }

@@ -41,6 +41,9 @@ final class NotModifiedFastPath: ChannelDuplexHandler, RemovableChannelHandler {
     private var skipNextEnd = false
     /// Parts that arrived while a request was held, replayed in order once it is answered.
     private var queued = CircularBuffer<HTTPServerRequestPart>()
+    /// Whether a read was asked for while a request was held (it is passed on once the request is answered,
+    /// so a client cannot pile up requests behind one that waits for the database).
+    private var readDeferred = false
     /// The last 304 head written, reused while the version, encoding and second stay the same.
     private var lastAnswer: (token: String, gzip: Bool, date: String, head: HTTPResponseHead)?
 
@@ -60,8 +63,12 @@ final class NotModifiedFastPath: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
-        if case .end = unwrapOutboundIn(data) { withRouter -= 1 }
+        if case .end = unwrapOutboundIn(data) { withRouter = max(0, withRouter - 1) }
         context.write(data, promise: promise)
+    }
+
+    func read(context: ChannelHandlerContext) {
+        if held == nil { context.read() } else { readDeferred = true }
     }
 
     func channelInactive(context: ChannelHandlerContext) {
@@ -112,7 +119,13 @@ final class NotModifiedFastPath: ChannelDuplexHandler, RemovableChannelHandler {
             if heldEnded { context.fireChannelRead(wrapInboundOut(.end(nil))) }
         }
         while held == nil, let part = queued.popFirst() { receive(part, context: context) }
-        if held == nil { context.fireChannelReadComplete() }
+        if held == nil {
+            context.fireChannelReadComplete()
+            if readDeferred {
+                readDeferred = false
+                context.read()
+            }
+        }
     }
 
     /// The router's 304 head for a document: `ReferenceAPI.documentHeaders`, `Date` and `Server`.
