@@ -168,28 +168,22 @@ struct APITests {
 
     @Test("health: 200 with the database, 503 with a JSON body without it, and 200 again when it returns")
     func healthFollowsTheDatabase() async throws {
-        let cluster = try await ThrowawayCluster.start(logger: logger)
-        defer { cluster.stop() }
-        try await cluster.createDatabase("health")
-        let url = cluster.url(database: "health")
-        _ = try await Migrator(logger: logger).migrate(url)
-        let api = try await RunningAPI.start(databaseURL: url, logger: logger)
-        defer { Task { await api.stop() } }
-        let healthURL = URL(string: api.baseURL.absoluteString + "/health")!
+        let backend = try await OwnClusterBackend.start(database: "health")
+        defer { Task { await backend.stop() } }
+        let healthURL = backend.url("/health")
 
         let up = try await HTTP.request(healthURL)
         #expect(up.status == 200)
         #expect(try JSONParser.parse(up.body)["database"] == "reachable")
 
-        cluster.suspendServer()
+        backend.cluster.suspendServer()
         let down = try await HTTP.request(healthURL)
         #expect(down.status == 503)
         #expect(try JSONParser.parse(down.body)["error"]?["code"] == "database_unavailable")
-        let bootstrapWhileDown = try await HTTP.request(
-            URL(string: api.baseURL.absoluteString + "/api/v1/reference/version")!)
+        let bootstrapWhileDown = try await HTTP.request(backend.url("/api/v1/reference/version"))
         #expect(bootstrapWhileDown.status == 503)
 
-        try await cluster.resumeServer()
+        try await backend.cluster.resumeServer()
         var recovered = 0
         for _ in 0..<100 {
             recovered = try await HTTP.request(healthURL).status

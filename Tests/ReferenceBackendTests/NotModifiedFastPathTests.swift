@@ -151,26 +151,22 @@ struct NotModifiedFastPathTests {
 
     @Test("with the database away a revalidation gets the API's 503 body; when it returns, 304 again")
     func databaseAway() async throws {
-        let cluster = try await ThrowawayCluster.start(logger: logger)
-        defer { cluster.stop() }
-        try await cluster.createDatabase("fastpath")
-        let url = cluster.url(database: "fastpath")
-        _ = try await Migrator(logger: logger).migrate(url)
-        let api = try await RunningAPI.start(databaseURL: url, logger: logger)
-        defer { Task { await api.stop() } }
-        let bootstrap = URL(string: api.baseURL.absoluteString + "/api/v1/reference/bootstrap")!
+        let backend = try await OwnClusterBackend.start(database: "fastpath")
+        defer { Task { await backend.stop() } }
+        let bootstrap = backend.url("/api/v1/reference/bootstrap")
         let tag = try #require(try await HTTP.request(bootstrap).header("ETag"))
         let revalidate = [PipelinedHTTP.Request(.GET, "/api/v1/reference/bootstrap", headers: [("If-None-Match", tag)])]
 
-        cluster.suspendServer()
-        let down = try #require(try await PipelinedHTTP.exchange(api.baseURL, revalidate).responses.first)
+        backend.cluster.suspendServer()
+        let down = try #require(try await PipelinedHTTP.exchange(backend.api.baseURL, revalidate).responses.first)
         #expect(down.status == 503)
         #expect(try JSONParser.parse(down.body)["error"]?["code"] == "database_unavailable")
 
-        try await cluster.resumeServer()
+        try await backend.cluster.resumeServer()
         var status = 0
         for _ in 0..<100 {
-            status = try #require(try await PipelinedHTTP.exchange(api.baseURL, revalidate).responses.first).status
+            status = try #require(try await PipelinedHTTP.exchange(backend.api.baseURL, revalidate).responses.first)
+                .status
             if status == 304 { break }
             try await Task.sleep(for: .milliseconds(50))
         }

@@ -1,0 +1,34 @@
+import Foundation
+import ReferenceBackend
+import ThrowawayPostgres
+
+/// The API on a migrated (unseeded) database of a cluster of its own, for tests that stop and resume the
+/// database under a running server (`cluster.suspendServer()` / `resumeServer()`).
+public struct OwnClusterBackend: Sendable {
+    public let cluster: ThrowawayCluster
+    public let databaseURL: DatabaseURL
+    public let api: RunningAPI
+
+    public func url(_ path: String) -> URL { URL(string: api.baseURL.absoluteString + path)! }
+
+    public static func start(database: String) async throws -> OwnClusterBackend {
+        let logger = TestDatabases.logger
+        let cluster = try await ThrowawayCluster.start(logger: logger)
+        do {
+            try await cluster.createDatabase(database)
+            let url = cluster.url(database: database)
+            _ = try await Migrator(logger: logger).migrate(url)
+            let api = try await RunningAPI.start(databaseURL: url, logger: logger)
+            return OwnClusterBackend(cluster: cluster, databaseURL: url, api: api)
+        } catch {
+            cluster.stop()
+            throw error
+        }
+    }
+
+    /// Stops the server, then the cluster.
+    public func stop() async {
+        await api.stop()
+        cluster.stop()
+    }
+}
