@@ -88,6 +88,19 @@ struct OpenAPITests {
                 try JSONParser.parse(result.body), validator.responseSchema(template, status))
             #expect(problems.isEmpty, "\(path): \(problems.prefix(5))")
         }
+        // 304s (the fast path's and the router's) carry the headers the NotModified response declares.
+        let responses = (document["components"] as? [String: Any])?["responses"] as? [String: Any]
+        let declared = try #require(((responses?["NotModified"] as? [String: Any])?["headers"] as? [String: Any])?.keys)
+        #expect(Set(declared) == ["ETag", "Cache-Control", "Vary"])
+        let bootstrap = try await HTTP.request(backend.url("/api/v1/reference/bootstrap"))
+        let tag = try #require(bootstrap.header("ETag"))
+        for path in [
+            "/api/v1/reference/bootstrap", "/api/v1/reference/units", "/api/v1/reference/units?includeInactive=false",
+        ] {
+            let notModified = try await HTTP.request(backend.url(path), headers: ["If-None-Match": tag])
+            #expect(notModified.status == 304, "\(path)")
+            for name in declared { #expect(notModified.header(name) != nil, "\(path): \(name)") }
+        }
         // The validator is not vacuous: a response missing a required key fails.
         let broken = try JSONParser.parse(#"{"schemaVersion": 3, "referenceVersion": 7}"#)
         #expect(validator.problems(broken, validator.responseSchema("/api/v1/reference/version", 200)).count == 2)
