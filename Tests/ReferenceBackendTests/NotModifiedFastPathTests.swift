@@ -114,6 +114,24 @@ struct NotModifiedFastPathTests {
         #expect(closed)
     }
 
+    @Test("a client that half-closes after its requests still gets every answer, the held revalidation's first")
+    func halfClosedClient() async throws {
+        let (backend, _) = try await start()
+        defer { Task { await backend.stop() } }
+        let tag = try await etag(backend)
+        let requests: [PipelinedHTTP.Request] = [
+            .init(.GET, "/api/v1/reference/bootstrap", headers: [("If-None-Match", tag)]),
+            .init(.GET, "/api/v1/reference/version"),
+            .init(.GET, "/api/v1/reference/muscles", headers: [("If-None-Match", tag)]),
+        ]
+        for _ in 0..<3 {
+            let (responses, _) = try await PipelinedHTTP.exchange(backend.baseURL, requests, halfClose: true)
+            #expect(responses.map(\.status) == [304, 200, 304])
+        }
+        let single = try await PipelinedHTTP.exchange(backend.baseURL, [requests[0]], halfClose: true)
+        #expect(single.responses.map(\.status) == [304])
+    }
+
     @Test("a change committed through SQL ends the 304s on the very next revalidation")
     func freshness() async throws {
         let (backend, log) = try await start()

@@ -31,8 +31,10 @@ public enum PipelinedHTTP {
     /// Writes every request in one flush on a new connection, then reads an answer for each (fewer when the
     /// server closes early). When the last request says `Connection: close`, it also reads on to the end:
     /// `closedByServer` tells whether the server then closed the connection.
+    /// With `halfClose`, the client shuts its sending side right after the requests (as `nc -N` does), and
+    /// still expects every answer.
     public static func exchange(
-        _ baseURL: URL, _ requests: [Request], timeout: Duration = .seconds(20)
+        _ baseURL: URL, _ requests: [Request], halfClose: Bool = false, timeout: Duration = .seconds(20)
     ) async throws -> (responses: [Response], closedByServer: Bool) {
         let host = baseURL.host ?? "127.0.0.1"
         let port = baseURL.port ?? 80
@@ -41,7 +43,7 @@ public enum PipelinedHTTP {
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHTTPClientHandlers()
                     return try NIOAsyncChannel<HTTPClientResponsePart, HTTPClientRequestPart>(
-                        wrappingChannelSynchronously: channel)
+                        wrappingChannelSynchronously: channel, configuration: .init(isOutboundHalfClosureEnabled: true))
                 }
             }
         return try await withThrowingTaskGroup(of: ([Response], Bool).self) { group in
@@ -58,6 +60,7 @@ public enum PipelinedHTTP {
                         parts.append(.end(nil))
                     }
                     try await outbound.write(contentsOf: parts)
+                    if halfClose { outbound.finish() }
                     var responses: [Response] = []
                     var head: HTTPResponseHead?
                     var body = Data()

@@ -39,8 +39,13 @@ final class NotModifiedFastPath: ChannelDuplexHandler, RemovableChannelHandler {
     private var heldEnded = false
     /// Drop the next `.end`: it closes a request answered here before its end arrived.
     private var skipNextEnd = false
-    /// Parts that arrived while a request was held, replayed in order once it is answered.
-    private var queued = CircularBuffer<HTTPServerRequestPart>()
+    /// What arrived while a request was held, replayed in order once it is answered: request parts, and
+    /// events such as the client's half-close (which must not reach the router before the held answer).
+    private var queued = CircularBuffer<Inbound>()
+    private enum Inbound {
+        case part(HTTPServerRequestPart)
+        case event(Any)
+    }
     /// Whether a read was asked for while a request was held (it is passed on once the request is answered,
     /// so a client cannot pile up requests behind one that waits for the database).
     private var readDeferred = false
@@ -55,6 +60,10 @@ final class NotModifiedFastPath: ChannelDuplexHandler, RemovableChannelHandler {
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         receive(unwrapInboundIn(data), context: context)
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if held != nil { queued.append(.event(event)) } else { context.fireUserInboundEventTriggered(event) }
     }
 
     func channelReadComplete(context: ChannelHandlerContext) {
@@ -79,7 +88,7 @@ final class NotModifiedFastPath: ChannelDuplexHandler, RemovableChannelHandler {
 
     private func receive(_ part: HTTPServerRequestPart, context: ChannelHandlerContext) {
         if held != nil {
-            if case .end = part, !heldEnded { heldEnded = true } else { queued.append(part) }
+            if case .end = part, !heldEnded { heldEnded = true } else { queued.append(.part(part)) }
             return
         }
         if skipNextEnd, case .end = part {
@@ -118,7 +127,12 @@ final class NotModifiedFastPath: ChannelDuplexHandler, RemovableChannelHandler {
             context.fireChannelRead(wrapInboundOut(.head(request)))
             if heldEnded { context.fireChannelRead(wrapInboundOut(.end(nil))) }
         }
-        while held == nil, let part = queued.popFirst() { receive(part, context: context) }
+        while held == nil, let next = queued.popFirst() {
+            switch next {
+            case .part(let part): receive(part, context: context)
+            case .event(let event): context.fireUserInboundEventTriggered(event)
+            }
+        }
         if held == nil {
             context.fireChannelReadComplete()
             if readDeferred {
