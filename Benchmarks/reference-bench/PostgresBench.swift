@@ -52,7 +52,7 @@ struct PostgresBench: AsyncParsableCommand {
         unsetenv("REFERENCE_PG_CACHE")
 
         // References, same machine, same run.
-        let binaries = try PostgresBinaries.locate()
+        let binaries = try await PostgresBinaries.locate()
         var initdb: [Double] = []
         var pgctlStart: [Double] = []
         var pgctlStop: [Double] = []

@@ -97,7 +97,7 @@ struct ClusterCache: Sendable {
         let started = ContinuousClock.now
         let work = try makeRunDirectory()
         defer { try? FileManager.default.removeItem(atPath: work) }
-        try initdb(into: work + "/data")
+        try await initdb(into: work + "/data")
         if let prepare {
             let cluster = try await ThrowawayCluster.start(
                 binaries: binaries, owner: owner, directory: work, logger: logger)
@@ -107,7 +107,7 @@ struct ClusterCache: Sendable {
                 cluster.stop()
                 throw error
             }
-            cluster.stopCleanly()
+            await cluster.stopCleanly()
             try? FileManager.default.removeItem(atPath: work + "/data/postmaster.opts")
         }
         logger.info(
@@ -119,7 +119,7 @@ struct ClusterCache: Sendable {
         let final = root + "/" + entryName
         let staging = final + ".tmp-\(getpid())"
         try? FileManager.default.removeItem(atPath: staging)
-        try copy(work + "/data", to: staging)
+        try await copy(work + "/data", to: staging)
         if rename(staging, final) != 0 {
             // Another process cached the same entry first: use theirs.
             try? FileManager.default.removeItem(atPath: staging)
@@ -127,31 +127,23 @@ struct ClusterCache: Sendable {
         return final
     }
 
-    private func initdb(into dataDirectory: String) throws {
+    private func initdb(into dataDirectory: String) async throws {
         let (executable, arguments) = owner.command(
             binaries.initdb,
             [
                 "-D", dataDirectory, "--no-sync", "--auth=trust", "--username=postgres", "--encoding=UTF8",
                 "--locale=C.UTF-8", "--wal-segsize=1", "--no-instructions",
             ])
-        let process = Process()
-        process.executableURL = executable
-        process.arguments = arguments
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
+        let outcome = try await ChildProcess.run(executable.path, arguments, mergingStandardError: true)
+        guard outcome.status == 0 else {
             throw ThrowawayPostgresError.commandFailed(
-                command: "initdb", status: process.terminationStatus, output: String(decoding: data, as: UTF8.self))
+                command: "initdb", status: outcome.status, output: outcome.outputText)
         }
     }
 
     /// Copies a data directory, keeping owners and modes (`cp -a`).
-    func copy(_ source: String, to destination: String) throws {
-        _ = try PostgresBinaries.run("/bin/cp", ["-a", source, destination], searchPath: nil)
+    func copy(_ source: String, to destination: String) async throws {
+        _ = try await PostgresBinaries.run("/bin/cp", ["-a", source, destination], searchPath: nil)
     }
 
     private static func sanitize(_ key: String) -> String {

@@ -14,13 +14,13 @@ public struct PostgresBinaries: Sendable, Hashable {
     /// and `initdb`; `pg_config --bindir`; the newest `/usr/lib/postgresql/*/bin`.
     public static func locate(
         environment: [String: String] = ProcessInfo.processInfo.environment
-    ) throws
+    ) async throws
         -> PostgresBinaries
     {
         var candidates: [String] = []
         if let explicit = environment["PG_BINDIR"], !explicit.isEmpty { candidates.append(explicit) }
         for directory in (environment["PATH"] ?? "").split(separator: ":") { candidates.append(String(directory)) }
-        if let bindir = try? run("pg_config", ["--bindir"], searchPath: environment["PATH"]) {
+        if let bindir = try? await run("pg_config", ["--bindir"], searchPath: environment["PATH"]) {
             candidates.append(bindir.trimmingCharacters(in: .whitespacesAndNewlines))
         }
         let versions = (try? FileManager.default.contentsOfDirectory(atPath: "/usr/lib/postgresql")) ?? []
@@ -36,7 +36,7 @@ public struct PostgresBinaries: Sendable, Hashable {
             // programs (pg_dump) are looked for beside the real server.
             let realDirectory = URL(fileURLWithPath: directory + "/postgres").resolvingSymlinksInPath()
                 .deletingLastPathComponent().path
-            let output = try run(realDirectory + "/postgres", ["--version"], searchPath: nil)
+            let output = try await run(realDirectory + "/postgres", ["--version"], searchPath: nil)
             // "postgres (PostgreSQL) 15.18 (Debian 15.18-0+deb12u1)"
             let words = output.split(separator: " ")
             let version = words.count >= 3 ? String(words[2]) : output.trimmingCharacters(in: .whitespacesAndNewlines)
@@ -46,7 +46,7 @@ public struct PostgresBinaries: Sendable, Hashable {
     }
 
     /// Runs a program to completion and returns its standard output; throws when it fails.
-    static func run(_ program: String, _ arguments: [String], searchPath: String?) throws -> String {
+    static func run(_ program: String, _ arguments: [String], searchPath: String?) async throws -> String {
         var executable = program
         if !program.contains("/") {
             guard
@@ -55,22 +55,13 @@ public struct PostgresBinaries: Sendable, Hashable {
             else { throw ThrowawayPostgresError.commandFailed(command: program, status: 127, output: "not found") }
             executable = found
         }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        let text = String(decoding: data, as: UTF8.self)
-        guard process.terminationStatus == 0 else {
+        let outcome = try await ChildProcess.run(executable, arguments, mergingStandardError: true)
+        guard outcome.status == 0 else {
             throw ThrowawayPostgresError.commandFailed(
-                command: ([executable] + arguments).joined(separator: " "), status: process.terminationStatus,
-                output: text)
+                command: ([executable] + arguments).joined(separator: " "), status: outcome.status,
+                output: outcome.outputText)
         }
-        return text
+        return outcome.outputText
     }
 }
 

@@ -40,14 +40,14 @@ public final class ThrowawayCluster: Sendable {
         prepare: (@Sendable (ThrowawayCluster) async throws -> Void)? = nil,
         logger: Logger = Logger(label: "throwaway-postgres")
     ) async throws -> ThrowawayCluster {
-        let binaries = try PostgresBinaries.locate()
+        let binaries = try await PostgresBinaries.locate()
         let owner = try ClusterOwner.current()
         let cache = ClusterCache(binaries: binaries, owner: owner, logger: logger)
         cache.removeStaleRunDirectories()
         let template = try await cache.preparedDataDirectory(key: cacheKey, prepare: prepare)
         let directory = try cache.makeRunDirectory()
         do {
-            try cache.copy(template, to: directory + "/data")
+            try await cache.copy(template, to: directory + "/data")
             return try await start(binaries: binaries, owner: owner, directory: directory, logger: logger)
         } catch {
             try? FileManager.default.removeItem(atPath: directory)
@@ -122,10 +122,10 @@ public final class ThrowawayCluster: Sendable {
 
     /// Stops the server but keeps its data (fast shutdown), to test what clients do while the database is
     /// away; ``resumeServer()`` starts it again on the same data and socket.
-    public func suspendServer() {
+    public func suspendServer() async {
         let current = process.withLock { $0 }
         ThrowawayCluster.terminate(pid: current.processIdentifier, signal: SIGINT)
-        current.waitUntilExit()
+        await ChildProcess.exit(of: current)
     }
 
     /// Starts the server again after ``suspendServer()``.
@@ -214,7 +214,7 @@ public final class ThrowawayCluster: Sendable {
 
     /// Stops the server cleanly (SIGINT: fast shutdown with a checkpoint), leaving the data directory
     /// consistent on disk so it can be cached.
-    func stopCleanly() {
+    func stopCleanly() async {
         guard
             let id = cleanupID.withLock({ id -> UUID? in
                 defer { id = nil }; return id
@@ -223,7 +223,7 @@ public final class ThrowawayCluster: Sendable {
         CleanupRegistry.unregister(id)
         let current = process.withLock { $0 }
         ThrowawayCluster.terminate(pid: current.processIdentifier, signal: SIGINT)
-        current.waitUntilExit()
+        await ChildProcess.exit(of: current)
     }
 
     static func terminate(pid: Int32, signal: Int32) {

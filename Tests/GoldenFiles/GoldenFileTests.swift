@@ -36,7 +36,7 @@ struct GoldenFileTests {
             Issue.record("the schema golden needs the throwaway cluster (a unix-socket URL)")
             return
         }
-        let binaries = try PostgresBinaries.locate()
+        let binaries = try await PostgresBinaries.locate()
         let dump = try await ChildProcess.run(
             binaries.pgDump,
             [

@@ -176,7 +176,7 @@ struct APITests {
         #expect(up.status == 200)
         #expect(try JSONParser.parse(up.body)["database"] == "reachable")
 
-        backend.cluster.suspendServer()
+        await backend.cluster.suspendServer()
         let down = try await HTTP.request(healthURL)
         #expect(down.status == 503)
         #expect(try JSONParser.parse(down.body)["error"]?["code"] == "database_unavailable")

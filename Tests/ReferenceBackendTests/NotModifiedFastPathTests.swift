@@ -175,7 +175,7 @@ struct NotModifiedFastPathTests {
         let tag = try #require(try await HTTP.request(bootstrap).header("ETag"))
         let revalidate = [PipelinedHTTP.Request(.GET, "/api/v1/reference/bootstrap", headers: [("If-None-Match", tag)])]
 
-        backend.cluster.suspendServer()
+        await backend.cluster.suspendServer()
         let down = try #require(try await PipelinedHTTP.exchange(backend.api.baseURL, revalidate).responses.first)
         #expect(down.status == 503)
         #expect(try JSONParser.parse(down.body)["error"]?["code"] == "database_unavailable")
