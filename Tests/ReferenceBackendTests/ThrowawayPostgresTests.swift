@@ -78,3 +78,33 @@ struct ThrowawayClusterTests {
         }
     }
 }
+
+@Suite("Child processes")
+struct ChildProcessTests {
+    @Test("exit status, standard output and standard error come back apart, or merged when asked")
+    func outcome() async throws {
+        let script = "echo out; echo err >&2; exit 3"
+        let apart = try await ChildProcess.run("/bin/sh", ["-c", script])
+        #expect(apart.status == 3)
+        #expect(apart.outputText == "out\n")
+        #expect(apart.errorText == "err\n")
+        let merged = try await ChildProcess.run("/bin/sh", ["-c", script], mergingStandardError: true)
+        #expect(merged.status == 3)
+        #expect(merged.outputText.split(separator: "\n").sorted() == ["err", "out"])
+        #expect(merged.error.isEmpty)
+    }
+
+    @Test("output larger than a pipe's buffer does not stall the child")
+    func largeOutput() async throws {
+        let outcome = try await ChildProcess.run(
+            "/bin/sh", ["-c", "head -c 1000000 /dev/zero; head -c 300000 /dev/zero >&2"])
+        #expect(outcome.status == 0)
+        #expect(outcome.output.count == 1_000_000)
+        #expect(outcome.error.count == 300_000)
+    }
+
+    @Test("a missing program is an error, not a status")
+    func missingProgram() async {
+        await #expect(throws: (any Error).self) { try await ChildProcess.run("/nonexistent/program", []) }
+    }
+}
