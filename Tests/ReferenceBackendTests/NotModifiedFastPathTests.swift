@@ -1,6 +1,8 @@
 import Foundation
 import Logging
+import NIOCore
 import NIOHTTP1
+import NIOPosix
 import PostgresNIO
 import ReferenceCatalog
 import TestSupport
@@ -240,6 +242,21 @@ struct NotModifiedFastPathTests {
         formatter.timeZone = TimeZone(identifier: "GMT")
         formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss 'GMT'"
         return formatter
+    }
+
+    @Test("a task preferring EventLoopTaskExecutor runs on that event loop, before and after it suspends")
+    func versionChecksRunOnTheEventLoop() async throws {
+        let loop = MultiThreadedEventLoopGroup.singleton.next()
+        let executor = EventLoopTaskExecutor(loop)
+        let onLoop = try await Task(executorPreference: executor) {
+            let before = loop.inEventLoop
+            try await Task.sleep(for: .milliseconds(5))
+            let scheduled = try await loop.scheduleTask(in: .milliseconds(1)) { 7 }.futureResult.get()
+            return [before, loop.inEventLoop, scheduled == 7]
+        }.value
+        #expect(onLoop == [true, true, true])
+        let elsewhere = await Task { loop.inEventLoop }.value
+        #expect(!elsewhere)
     }
 
     @Test("the Date header is IMF-fixdate in GMT, as Foundation formats it, and tracks the clock")

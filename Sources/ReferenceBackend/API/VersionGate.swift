@@ -17,9 +17,11 @@ import ThrowawayPostgres
 ///
 /// Every request waits for one of these queries, so they take the shortest road: a connection of the gate's
 /// own (no pool lease), a prepared statement (no parse and plan per query), and a deadline scheduled on the
-/// event loop (no task group per query). The connection is opened on first use and again after a failure; a
-/// query that does not answer within the timeout fails its batch and closes the connection. As a `Service`,
-/// the gate closes its connection when the server shuts down.
+/// event loop (no task group per query). The query's task runs on the gate's event loop too
+/// (`EventLoopTaskExecutor`), not on Swift Concurrency's shared pool, which CPU-bound work elsewhere in the
+/// process may keep busy for longer than the deadline. The connection is opened on first use and again after
+/// a failure; a query that does not answer within the timeout fails its batch and closes the connection. As a
+/// `Service`, the gate closes its connection when the server shuts down.
 final class VersionGate: Service, Sendable {
     private enum Waiter {
         case promise(EventLoopPromise<VersionInfo>)
@@ -43,6 +45,7 @@ final class VersionGate: Service, Sendable {
 
     private let configuration: PostgresConnection.Configuration
     private let eventLoop: any EventLoop
+    private let executor: EventLoopTaskExecutor
     private let timeout: Duration
     private let logger: Logger
     private let state = Mutex(State())
@@ -53,6 +56,7 @@ final class VersionGate: Service, Sendable {
     ) {
         self.configuration = configuration
         self.eventLoop = eventLoop
+        self.executor = EventLoopTaskExecutor(eventLoop)
         self.timeout = timeout
         self.logger = logger
     }
@@ -112,7 +116,9 @@ final class VersionGate: Service, Sendable {
                 closing: connection)
         }
         let query = eventLoop.makePromise(of: VersionInfo.self)
-        query.completeWithTask { try await self.readVersion(on: connection) }
+        Task(executorPreference: executor) {
+            do { query.succeed(try await self.readVersion(on: connection)) } catch { query.fail(error) }
+        }
         query.futureResult.whenComplete { result in
             guard settled.claim() else { return }
             deadline.cancel()
@@ -158,6 +164,19 @@ final class VersionGate: Service, Sendable {
             return try VersionInfo(row: row)
         }
         throw APIError.databaseUnavailable("reference_metadata has no row: is the database migrated?")
+    }
+}
+
+/// Runs a task's jobs on one event loop: a task that only waits for that loop's I/O never needs a thread of
+/// Swift Concurrency's shared pool.
+final class EventLoopTaskExecutor: TaskExecutor {
+    private let eventLoop: any EventLoop
+
+    init(_ eventLoop: any EventLoop) { self.eventLoop = eventLoop }
+
+    func enqueue(_ job: consuming ExecutorJob) {
+        let job = UnownedJob(job)
+        eventLoop.execute { job.runSynchronously(on: self.asUnownedTaskExecutor()) }
     }
 }
 
