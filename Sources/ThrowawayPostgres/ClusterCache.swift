@@ -134,11 +134,7 @@ struct ClusterCache: Sendable {
                 "-D", dataDirectory, "--no-sync", "--auth=trust", "--username=postgres", "--encoding=UTF8",
                 "--locale=C.UTF-8", "--wal-segsize=1", "--no-instructions",
             ])
-        let outcome = try await ChildProcess.run(executable.path, arguments, mergingStandardError: true)
-        guard outcome.status == 0 else {
-            throw ThrowawayPostgresError.commandFailed(
-                command: "initdb", status: outcome.status, output: outcome.outputText)
-        }
+        _ = try await PostgresBinaries.run(executable.path, arguments, searchPath: nil)
     }
 
     /// Copies a data directory, keeping owners and modes (`cp -a`).

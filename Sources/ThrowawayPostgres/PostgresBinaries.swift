@@ -17,21 +17,25 @@ public struct PostgresBinaries: Sendable, Hashable {
     ) async throws
         -> PostgresBinaries
     {
+        let fileManager = FileManager.default
+        func hasServer(_ directory: String) -> Bool {
+            fileManager.isExecutableFile(atPath: directory + "/postgres")
+                && fileManager.isExecutableFile(atPath: directory + "/initdb")
+        }
         var candidates: [String] = []
         if let explicit = environment["PG_BINDIR"], !explicit.isEmpty { candidates.append(explicit) }
         for directory in (environment["PATH"] ?? "").split(separator: ":") { candidates.append(String(directory)) }
-        if let bindir = try? await run("pg_config", ["--bindir"], searchPath: environment["PATH"]) {
+        // pg_config is a process to start: ask it only when neither PG_BINDIR nor PATH has the server.
+        if !candidates.contains(where: hasServer),
+            let bindir = try? await run("pg_config", ["--bindir"], searchPath: environment["PATH"])
+        {
             candidates.append(bindir.trimmingCharacters(in: .whitespacesAndNewlines))
         }
-        let versions = (try? FileManager.default.contentsOfDirectory(atPath: "/usr/lib/postgresql")) ?? []
+        let versions = (try? fileManager.contentsOfDirectory(atPath: "/usr/lib/postgresql")) ?? []
         for version in versions.sorted(by: { (Int($0) ?? 0) > (Int($1) ?? 0) }) {
             candidates.append("/usr/lib/postgresql/\(version)/bin")
         }
-        let fileManager = FileManager.default
-        for directory in candidates
-        where fileManager.isExecutableFile(atPath: directory + "/postgres")
-            && fileManager.isExecutableFile(atPath: directory + "/initdb")
-        {
+        if let directory = candidates.first(where: hasServer) {
             // Follow symlinks (/usr/local/bin/postgres -> /usr/lib/postgresql/15/bin/postgres), so the other
             // programs (pg_dump) are looked for beside the real server.
             let realDirectory = URL(fileURLWithPath: directory + "/postgres").resolvingSymlinksInPath()

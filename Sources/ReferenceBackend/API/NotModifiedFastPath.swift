@@ -28,7 +28,6 @@ final class NotModifiedFastPath: ChannelDuplexHandler, RemovableChannelHandler {
     typealias OutboundOut = HTTPServerResponsePart
 
     private let gate: VersionGate
-    private let serverName: String
     private let logger: Logger
 
     /// Requests passed to the router whose response has not ended yet.
@@ -52,9 +51,8 @@ final class NotModifiedFastPath: ChannelDuplexHandler, RemovableChannelHandler {
     /// The last 304 head written, reused while the version, encoding and second stay the same.
     private var lastAnswer: (token: String, gzip: Bool, date: String, head: HTTPResponseHead)?
 
-    init(gate: VersionGate, serverName: String, logger: Logger) {
+    init(gate: VersionGate, logger: Logger) {
         self.gate = gate
-        self.serverName = serverName
         self.logger = logger
     }
 
@@ -153,7 +151,7 @@ final class NotModifiedFastPath: ChannelDuplexHandler, RemovableChannelHandler {
             headers.add(name: field.name.rawName, value: field.value)
         }
         headers.add(name: "Date", value: date)
-        headers.add(name: "Server", value: serverName)
+        headers.add(name: "Server", value: ReferenceAPI.serverName)
         let head = HTTPResponseHead(version: .http1_1, status: .notModified, headers: headers)
         lastAnswer = (token, gzip, date, head)
         return head
@@ -182,15 +180,12 @@ final class NotModifiedFastPath: ChannelDuplexHandler, RemovableChannelHandler {
 struct FastPathHTTP1Channel: ServerChildChannel {
     let base: HTTP1Channel
     let gate: VersionGate
-    let logger: Logger
 
     func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<HTTP1Channel.Value> {
-        base.setup(channel: channel, logger: logger).flatMapThrowing { [gate, logger = self.logger] value in
+        base.setup(channel: channel, logger: logger).flatMapThrowing { [gate] value in
             let pipeline = channel.pipeline.syncOperations
             let decoder = try pipeline.handler(type: ByteToMessageHandler<HTTPRequestDecoder>.self)
-            try pipeline.addHandler(
-                NotModifiedFastPath(gate: gate, serverName: ReferenceAPI.serverName, logger: logger),
-                position: .after(decoder))
+            try pipeline.addHandler(NotModifiedFastPath(gate: gate, logger: logger), position: .after(decoder))
             return value
         }
     }

@@ -77,7 +77,7 @@ public struct ReferenceAPI: Sendable {
             router: Self.router(
                 documents: documents, client: client, timeout: configuration.databaseTimeout, logger: logger),
             server: HTTPServerBuilder { responder in
-                FastPathHTTP1Channel(base: HTTP1Channel(responder: responder), gate: gate, logger: logger)
+                FastPathHTTP1Channel(base: HTTP1Channel(responder: responder), gate: gate)
             },
             configuration: .init(
                 address: .hostname(configuration.host, port: configuration.port), serverName: Self.serverName),
