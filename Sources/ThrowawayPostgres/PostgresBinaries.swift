@@ -75,6 +75,8 @@ public enum ThrowawayPostgresError: Error, Sendable, CustomStringConvertible {
     case unprivilegedUserMissing(String)
     case commandFailed(command: String, status: Int32, output: String)
     case serverDidNotStart(reason: String, log: String)
+    /// The cluster cache directory cannot be created, written or locked.
+    case cacheUnusable(directory: String, reason: String)
 
     public var description: String {
         switch self {
@@ -88,6 +90,9 @@ public enum ThrowawayPostgresError: Error, Sendable, CustomStringConvertible {
             "'\(command)' failed with exit status \(status): \(output.suffix(600))"
         case .serverDidNotStart(let reason, let log):
             "the throwaway PostgreSQL server did not start (\(reason)); its log ends: \(log.suffix(600))"
+        case .cacheUnusable(let directory, let reason):
+            "the throwaway cluster cache \(directory) cannot be used (\(reason)): fix its permissions or space, "
+                + "point REFERENCE_PG_CACHE at another directory, or set REFERENCE_PG_CACHE=off"
         }
     }
 }
