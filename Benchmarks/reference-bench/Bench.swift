@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Logging
+import ReferenceBackend
 import ThrowawayPostgres
 
 #if canImport(Glibc)
@@ -10,6 +11,20 @@ import Glibc
 /// Benchmarks of the project against named references, run in the same process and session. Results are
 /// printed as Markdown table rows for BENCHMARKS.md. Build in release: `swift run -c release reference-bench`.
 @main
+enum BenchMain {
+    /// `serve` runs its tasks on the NIO event loops, installed here before any task exists.
+    static func main() {
+        if CommandLine.arguments.dropFirst().first == ServeForBench.configuration.commandName {
+            ReferenceAPI.runTasksOnEventLoops()
+        }
+        Task {
+            await Bench.main()
+            exit(0)
+        }
+        dispatchMain()
+    }
+}
+
 struct Bench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "reference-bench",

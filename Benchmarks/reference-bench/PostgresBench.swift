@@ -35,7 +35,7 @@ struct PostgresBench: AsyncParsableCommand {
                 return databases
             }
             cold.append(coldTime)
-            coldDatabases.shutdown()
+            await coldDatabases.shutdown()
             // Warm: the cache is there.
             let (databases, warmTime) = try await Measure.time {
                 let databases = try await ReferenceDatabases.throwaway(logger: logger)
@@ -46,7 +46,7 @@ struct PostgresBench: AsyncParsableCommand {
             warm.append(warmTime)
             let (_, cloneTime) = try await Measure.time { try await databases.makeDatabase() }
             clone.append(cloneTime)
-            let (_, stopTime) = await Measure.time { databases.shutdown() }
+            let (_, stopTime) = await Measure.time { await databases.shutdown() }
             stop.append(stopTime)
         }
         unsetenv("REFERENCE_PG_CACHE")

@@ -45,36 +45,42 @@ struct ProviderBench: AsyncParsableCommand {
         }
 
         let databases = try await ReferenceDatabases.throwaway(logger: logger)
-        defer { databases.shutdown() }
-        let url = try await databases.makeDatabase()
-        _ = try await Seeder(logger: logger).seed(sourceDirectory: directory, into: url)
-        let api = try await RunningAPI.start(databaseURL: url, logger: logger)
-        var cold: [Double] = []
-        var revalidate: [Double] = []
-        for _ in 0..<runs {
-            let cache = FileReferenceCacheStore(
-                directory: URL(fileURLWithPath: "/tmp/bench-cache-\(UUID().uuidString.prefix(8))"))
-            defer { try? FileManager.default.removeItem(at: cache.directory) }
-            let (_, coldTime) = try await Measure.time {
-                try await RemotePostgresProvider(baseURL: api.baseURL, cache: cache, logger: logger).getBootstrap()
+        try await databases.withShutdown { databases in
+            let url = try await databases.makeDatabase()
+            _ = try await Seeder(logger: logger).seed(sourceDirectory: directory, into: url)
+            let api = try await RunningAPI.start(databaseURL: url, logger: logger)
+            var cold: [Double] = []
+            var revalidate: [Double] = []
+            for _ in 0..<runs {
+                let cache = FileReferenceCacheStore(
+                    directory: URL(fileURLWithPath: "/tmp/bench-cache-\(UUID().uuidString.prefix(8))"))
+                defer { try? FileManager.default.removeItem(at: cache.directory) }
+                let (_, coldTime) = try await Measure.time {
+                    try await RemotePostgresProvider(baseURL: api.baseURL, cache: cache, logger: logger).getBootstrap()
+                }
+                cold.append(coldTime)
+                let (_, warmTime) = try await Measure.time {
+                    try await RemotePostgresProvider(baseURL: api.baseURL, cache: cache, logger: logger).getBootstrap()
+                }
+                revalidate.append(warmTime)
             }
-            cold.append(coldTime)
-            let (_, warmTime) = try await Measure.time {
-                try await RemotePostgresProvider(baseURL: api.baseURL, cache: cache, logger: logger).getBootstrap()
-            }
-            revalidate.append(warmTime)
+            await api.stop()
+            print("\nProviders on ReferenceData (5,999 rows), median of \(runs)\n")
+            Measure.row(["step", "time", "target"])
+            Measure.row(["---", "---:", "---:"])
+            Measure.row([
+                "local: first use (hash, validate, import into SQLite, first read)",
+                Measure.ms(Measure.median(firstUse)),
+                "< 200 ms",
+            ])
+            Measure.row([
+                "local: warm open (hash unchanged, first read)", Measure.ms(Measure.median(warmOpen)), "< 20 ms",
+            ])
+            Measure.row(["local: warm open and the whole bootstrap decoded", Measure.ms(Measure.median(fullRead)), ""])
+            Measure.row(["remote: cold fetch (download, parse, decode, cache)", Measure.ms(Measure.median(cold)), ""])
+            Measure.row([
+                "remote: revalidation (304, decode the cached copy)", Measure.ms(Measure.median(revalidate)), "",
+            ])
         }
-        await api.stop()
-        print("\nProviders on ReferenceData (5,999 rows), median of \(runs)\n")
-        Measure.row(["step", "time", "target"])
-        Measure.row(["---", "---:", "---:"])
-        Measure.row([
-            "local: first use (hash, validate, import into SQLite, first read)", Measure.ms(Measure.median(firstUse)),
-            "< 200 ms",
-        ])
-        Measure.row(["local: warm open (hash unchanged, first read)", Measure.ms(Measure.median(warmOpen)), "< 20 ms"])
-        Measure.row(["local: warm open and the whole bootstrap decoded", Measure.ms(Measure.median(fullRead)), ""])
-        Measure.row(["remote: cold fetch (download, parse, decode, cache)", Measure.ms(Measure.median(cold)), ""])
-        Measure.row(["remote: revalidation (304, decode the cached copy)", Measure.ms(Measure.median(revalidate)), ""])
     }
 }

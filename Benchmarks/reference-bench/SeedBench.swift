@@ -18,29 +18,30 @@ struct SeedBench: AsyncParsableCommand {
     func run() async throws {
         let logger = Measure.quietLogger
         let databases = try await ReferenceDatabases.throwaway(logger: logger)
-        defer { databases.shutdown() }
-        let directory = ReferenceDataLocation.projectDirectory
+        try await databases.withShutdown { databases in
+            let directory = ReferenceDataLocation.projectDirectory
 
-        var initial: [Double] = []
-        var again: [Double] = []
-        for _ in 0..<runs {
-            let url = try await databases.makeDatabase()
-            let (_, first) = try await Measure.time {
-                try await Seeder(logger: logger).seed(sourceDirectory: directory, into: url)
+            var initial: [Double] = []
+            var again: [Double] = []
+            for _ in 0..<runs {
+                let url = try await databases.makeDatabase()
+                let (_, first) = try await Measure.time {
+                    try await Seeder(logger: logger).seed(sourceDirectory: directory, into: url)
+                }
+                let (_, second) = try await Measure.time {
+                    try await Seeder(logger: logger).seed(sourceDirectory: directory, into: url)
+                }
+                initial.append(first)
+                again.append(second)
             }
-            let (_, second) = try await Measure.time {
-                try await Seeder(logger: logger).seed(sourceDirectory: directory, into: url)
-            }
-            initial.append(first)
-            again.append(second)
+            print("\nSeed of ReferenceData (5,999 rows, validation included), median of \(runs)\n")
+            Measure.row(["run", "time", "target"])
+            Measure.row(["---", "---:", "---:"])
+            Measure.row(["into an empty database", Measure.ms(Measure.median(initial)), "< 300 ms"])
+            Measure.row(["identical re-seed (writes nothing)", Measure.ms(Measure.median(again)), ""])
+
+            try await synthetic(databases: databases, logger: logger)
         }
-        print("\nSeed of ReferenceData (5,999 rows, validation included), median of \(runs)\n")
-        Measure.row(["run", "time", "target"])
-        Measure.row(["---", "---:", "---:"])
-        Measure.row(["into an empty database", Measure.ms(Measure.median(initial)), "< 300 ms"])
-        Measure.row(["identical re-seed (writes nothing)", Measure.ms(Measure.median(again)), ""])
-
-        try await synthetic(databases: databases, logger: logger)
     }
 
     private func synthetic(databases: ReferenceDatabases, logger: Logger) async throws {

@@ -12,16 +12,18 @@ struct ServeForBench: AsyncParsableCommand {
     @Option var port = 18080
 
     func run() async throws {
-        ReferenceAPI.runTasksOnEventLoops()
         let logger = Measure.quietLogger
         let databases = try await ReferenceDatabases.throwaway(logger: logger)
-        defer { databases.shutdown() }
-        let url = try await databases.makeDatabase()
-        _ = try await Seeder(logger: logger).seed(sourceDirectory: ReferenceDataLocation.projectDirectory, into: url)
-        try await ReferenceAPI(
-            configuration: .init(host: "127.0.0.1", port: port, databaseURL: url, maximumConnections: 8), logger: logger
-        ).run { _ in
-            FileHandle.standardOutput.write(Data("ready\n".utf8))
+        try await databases.withShutdown { databases in
+            let url = try await databases.makeDatabase()
+            _ = try await Seeder(logger: logger).seed(
+                sourceDirectory: ReferenceDataLocation.projectDirectory, into: url)
+            try await ReferenceAPI(
+                configuration: .init(host: "127.0.0.1", port: port, databaseURL: url, maximumConnections: 8),
+                logger: logger
+            ).run { _ in
+                FileHandle.standardOutput.write(Data("ready\n".utf8))
+            }
         }
     }
 }

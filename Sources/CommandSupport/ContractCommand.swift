@@ -10,26 +10,53 @@ public protocol ContractCommand: AsyncParsableCommand {
     static var defaultLogLevel: Logger.Level { get }
     /// The prefix of error lines, e.g. `parity-runner: error:`.
     static var errorPrefix: String { get }
+    /// What runs before the command, synchronously, before any task exists (to install a global executor,
+    /// say).
+    static func beforeAnyTask(_ command: any ParsableCommand)
+    /// Called on SIGINT, SIGTERM or SIGHUP before the process dies of that signal; nil installs no handler.
+    static var cleanupOnSignal: (@Sendable () -> Void)? { get }
 }
 
 extension ContractCommand {
-    public static func main() async {
+    /// Default: nothing.
+    public static func beforeAnyTask(_ command: any ParsableCommand) {}
+
+    /// Default: none, and no signal handler is installed.
+    public static var cleanupOnSignal: (@Sendable () -> Void)? { nil }
+
+    /// The process's entry point (call it from a synchronous `main`): logging, parsing, ``beforeAnyTask(_:)``
+    /// and the signal handlers first, then the command runs in a task; the process exits with the contract's
+    /// status when it ends.
+    public static func runAsMain() -> Never {
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
             handler.logLevel =
                 Logger.Level(rawValue: ProcessInfo.processInfo.environment["LOG_LEVEL"] ?? "") ?? defaultLogLevel
             return handler
         }
+        let parsed: any ParsableCommand
         do {
-            var command = try parseAsRoot()
-            if var asyncCommand = command as? any AsyncParsableCommand {
-                try await asyncCommand.run()
-            } else {
-                try command.run()
-            }
+            parsed = try parseAsRoot()
         } catch {
             exitWithError(error)
         }
+        beforeAnyTask(parsed)
+        if let cleanupOnSignal { SignalCleanup.install(cleanupOnSignal) }
+        let command = UncheckedCommand(parsed)
+        Task {
+            do {
+                var command = command.value
+                if var asyncCommand = command as? any AsyncParsableCommand {
+                    try await asyncCommand.run()
+                } else {
+                    try command.run()
+                }
+                Foundation.exit(ExitStatus.success.rawValue)
+            } catch {
+                exitWithError(error)
+            }
+        }
+        dispatchMain()
     }
 
     /// Prints the error and exits with the contract's status.
@@ -45,5 +72,30 @@ extension ContractCommand {
         }
         FileHandle.standardError.write(Data("\(errorPrefix) \(message(for: error))\n".utf8))
         Foundation.exit(exitStatus(for: error).rawValue)
+    }
+}
+
+/// A parsed command handed to the task that runs it (commands are plain values, but not declared Sendable).
+private struct UncheckedCommand: @unchecked Sendable {
+    let value: any ParsableCommand
+    init(_ value: any ParsableCommand) { self.value = value }
+}
+
+/// Runs a cleanup on SIGINT, SIGTERM and SIGHUP, then dies of the same signal, as a shell expects.
+enum SignalCleanup {
+    nonisolated(unsafe) private static var sources: [any DispatchSourceSignal] = []
+
+    static func install(_ cleanup: @escaping @Sendable () -> Void) {
+        for signalNumber in [SIGINT, SIGTERM, SIGHUP] {
+            signal(signalNumber, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .global())
+            source.setEventHandler {
+                cleanup()
+                signal(signalNumber, SIG_DFL)
+                kill(getpid(), signalNumber)
+            }
+            source.resume()
+            sources.append(source)
+        }
     }
 }

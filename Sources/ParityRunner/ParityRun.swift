@@ -50,32 +50,9 @@ public struct ParityRun: Sendable {
         try FileManager.default.createDirectory(at: workDirectory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: workDirectory) }
 
-        let remoteBootstrap: ReferenceBootstrap
-        let remoteLocation: String
-        if let backendURL = options.backendURL {
-            remoteLocation = backendURL.absoluteString
-            remoteBootstrap = try await step("fetch bootstrap") { try await fetch(backendURL) }
-        } else {
-            let databases: ReferenceDatabases?
-            let databaseURL: DatabaseURL
-            if let url = options.databaseURL {
-                databases = nil
-                databaseURL = url
-                _ = try await step("migrate") {
-                    try await infrastructure("migrate") { try await Migrator(logger: logger).migrate(url) }
-                }
-            } else {
-                let started = try await step("start throwaway PostgreSQL") {
-                    try await infrastructure("start throwaway PostgreSQL") {
-                        try await ReferenceDatabases.throwaway(logger: logger)
-                    }
-                }
-                databases = started
-                databaseURL = try await step("create database") {
-                    try await infrastructure("create database") { try await started.makeDatabase(prefix: "parity") }
-                }
-            }
-            defer { databases?.shutdown() }
+        /// Seeds the source into the database, serves it in-process and fetches the bootstrap over HTTP.
+        func seedAndServe(_ databaseURL: DatabaseURL) async throws -> (bootstrap: ReferenceBootstrap, location: String)
+        {
             _ = try await step("seed") {
                 try await databaseURL.withConnection(logger: logger) { connection in
                     try await Seeder(logger: logger).seed(source, on: connection)
@@ -84,14 +61,44 @@ public struct ParityRun: Sendable {
             let server = try await step("start API") {
                 try await RunningAPI.start(databaseURL: databaseURL, logger: logger)
             }
-            remoteLocation = server.baseURL.absoluteString
             do {
-                remoteBootstrap = try await step("fetch bootstrap") { try await fetch(server.baseURL) }
+                let bootstrap = try await step("fetch bootstrap") { try await fetch(server.baseURL) }
                 await server.stop()
+                return (bootstrap, server.baseURL.absoluteString)
             } catch {
                 await server.stop()
                 throw error
             }
+        }
+
+        let remoteBootstrap: ReferenceBootstrap
+        let remoteLocation: String
+        if let backendURL = options.backendURL {
+            remoteLocation = backendURL.absoluteString
+            remoteBootstrap = try await step("fetch bootstrap") { try await fetch(backendURL) }
+        } else {
+            let served: (bootstrap: ReferenceBootstrap, location: String)
+            if let url = options.databaseURL {
+                _ = try await step("migrate") {
+                    try await infrastructure("migrate") { try await Migrator(logger: logger).migrate(url) }
+                }
+                served = try await seedAndServe(url)
+            } else {
+                let databases = try await step("start throwaway PostgreSQL") {
+                    try await infrastructure("start throwaway PostgreSQL") {
+                        try await ReferenceDatabases.throwaway(logger: logger)
+                    }
+                }
+                served = try await databases.withShutdown { databases in
+                    let databaseURL = try await step("create database") {
+                        try await infrastructure("create database") {
+                            try await databases.makeDatabase(prefix: "parity")
+                        }
+                    }
+                    return try await seedAndServe(databaseURL)
+                }
+            }
+            (remoteBootstrap, remoteLocation) = served
         }
 
         let localBootstrap = try await step("read local provider") {

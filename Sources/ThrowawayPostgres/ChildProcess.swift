@@ -16,12 +16,15 @@ public enum ChildProcess {
     }
 
     /// Runs `executable` with `arguments`; with `mergingStandardError`, standard error goes to `output` too.
+    /// With `environment`, the child gets exactly that environment instead of this process's.
     public static func run(
-        _ executable: String, _ arguments: [String], mergingStandardError: Bool = false
+        _ executable: String, _ arguments: [String], mergingStandardError: Bool = false,
+        environment: [String: String]? = nil
     ) async throws -> Outcome {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
+        if let environment { process.environment = environment }
         process.standardInput = FileHandle.nullDevice
         let output = Pipe()
         let error = mergingStandardError ? output : Pipe()

@@ -5,11 +5,12 @@ import Synchronization
 import Glibc
 #endif
 
-/// Makes sure throwaway clusters die with the process: at normal exit (`atexit`), and on SIGINT, SIGTERM and
-/// SIGHUP, every live cluster is stopped and its directory removed before the process exits.
+/// Makes sure throwaway clusters die with the process. At normal exit (`atexit`) every live cluster is stopped
+/// and its directory removed. Signals are the executable's business: a program that wants the same on
+/// SIGINT or SIGTERM calls ``ThrowawayCleanup/stopAll()`` from its own handler (parity-runner does). A process
+/// killed outright leaves its run directory behind; the next cluster start removes it.
 enum CleanupRegistry {
     private static let state = Mutex<(installed: Bool, actions: [UUID: @Sendable () -> Void])>((false, [:]))
-    nonisolated(unsafe) private static var signalSources: [any DispatchSourceSignal] = []
 
     static func register(_ action: @escaping @Sendable () -> Void) -> UUID {
         let id = UUID()
@@ -18,7 +19,7 @@ enum CleanupRegistry {
             defer { state.installed = true }
             return !state.installed
         }
-        if needsInstall { install() }
+        if needsInstall { atexit { CleanupRegistry.runAll() } }
         return id
     }
 
@@ -33,22 +34,11 @@ enum CleanupRegistry {
         }
         for action in actions { action() }
     }
+}
 
-    private static func install() {
-        atexit { CleanupRegistry.runAll() }
-        var sources: [any DispatchSourceSignal] = []
-        for signalNumber in [SIGINT, SIGTERM, SIGHUP] {
-            signal(signalNumber, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .global())
-            source.setEventHandler {
-                CleanupRegistry.runAll()
-                // Exit the way a shell expects after a fatal signal.
-                signal(signalNumber, SIG_DFL)
-                kill(getpid(), signalNumber)
-            }
-            source.resume()
-            sources.append(source)
-        }
-        signalSources = sources
-    }
+/// The cleanup an executable calls from its signal handler before it exits.
+public enum ThrowawayCleanup {
+    /// Stops every throwaway cluster of this process at once (SIGQUIT) and removes its directory. Safe to
+    /// call from any thread, more than once.
+    public static func stopAll() { CleanupRegistry.runAll() }
 }

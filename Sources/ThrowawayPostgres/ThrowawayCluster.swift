@@ -34,24 +34,32 @@ public final class ThrowawayCluster: Sendable {
 
     /// Starts a cluster. With a `cacheKey` and `prepare`, the cluster is the cached result of running
     /// `prepare` once on a fresh cluster (for example: create and migrate a template database); the
-    /// preparation runs again only when the key or the PostgreSQL version changes.
+    /// preparation runs again only when the key or the PostgreSQL version changes, or when the cached entry
+    /// turns out damaged (see ``ClusterCacheLocation`` for where the cache lives).
     public static func start(
         cacheKey: String = "plain",
         prepare: (@Sendable (ThrowawayCluster) async throws -> Void)? = nil,
+        cache location: ClusterCacheLocation = .environment,
         logger: Logger = Logger(label: "throwaway-postgres")
     ) async throws -> ThrowawayCluster {
         let binaries = try await PostgresBinaries.locate()
         let owner = try ClusterOwner.current()
-        let cache = ClusterCache(binaries: binaries, owner: owner, logger: logger)
+        let cache = ClusterCache(binaries: binaries, owner: owner, logger: logger, location: location)
         cache.removeStaleRunDirectories()
-        let template = try await cache.preparedDataDirectory(key: cacheKey, prepare: prepare)
-        let directory = try cache.makeRunDirectory()
-        do {
-            try await cache.copy(template, to: directory + "/data")
-            return try await start(binaries: binaries, owner: owner, directory: directory, logger: logger)
-        } catch {
-            try? FileManager.default.removeItem(atPath: directory)
-            throw error
+        var attempt = 1
+        while true {
+            let template = try await cache.preparedDataDirectory(key: cacheKey, prepare: prepare)
+            let directory = try cache.makeRunDirectory()
+            do {
+                try await cache.copy(template, to: directory + "/data")
+                return try await start(binaries: binaries, owner: owner, directory: directory, logger: logger)
+            } catch {
+                try? FileManager.default.removeItem(atPath: directory)
+                // An entry that passed the cheap checks but does not start is damaged too: rebuild it once.
+                guard attempt == 1, cache.root != nil else { throw error }
+                attempt += 1
+                try await cache.discard(key: cacheKey, reason: "a server did not start from it: \(error)")
+            }
         }
     }
 
@@ -75,7 +83,7 @@ public final class ThrowawayCluster: Sendable {
         do {
             try await cluster.waitUntilReady(process, dataDirectory: dataDirectory, logPath: logPath)
         } catch {
-            cluster.stop()
+            await cluster.stop()
             throw error
         }
         logger.debug(
@@ -198,32 +206,32 @@ public final class ThrowawayCluster: Sendable {
         }
     }
 
-    /// Stops the server at once (SIGQUIT: immediate shutdown, nothing to keep) and removes its directory.
-    public func stop() {
-        guard
-            let id = cleanupID.withLock({ id -> UUID? in
-                defer { id = nil }; return id
-            })
-        else { return }
+    /// Stops the server at once (SIGQUIT: immediate shutdown, nothing to keep), waits for it to exit without
+    /// holding a thread, and removes its directory.
+    public func stop() async {
+        guard let id = takeCleanupID() else { return }
         CleanupRegistry.unregister(id)
         let current = process.withLock { $0 }
         ThrowawayCluster.terminate(pid: current.processIdentifier, signal: SIGQUIT)
-        if current.isRunning { current.waitUntilExit() }
+        await ChildProcess.exit(of: current)
         try? FileManager.default.removeItem(atPath: directory)
     }
 
     /// Stops the server cleanly (SIGINT: fast shutdown with a checkpoint), leaving the data directory
     /// consistent on disk so it can be cached.
     func stopCleanly() async {
-        guard
-            let id = cleanupID.withLock({ id -> UUID? in
-                defer { id = nil }; return id
-            })
-        else { return }
+        guard let id = takeCleanupID() else { return }
         CleanupRegistry.unregister(id)
         let current = process.withLock { $0 }
         ThrowawayCluster.terminate(pid: current.processIdentifier, signal: SIGINT)
         await ChildProcess.exit(of: current)
+    }
+
+    private func takeCleanupID() -> UUID? {
+        cleanupID.withLock { id -> UUID? in
+            defer { id = nil }
+            return id
+        }
     }
 
     static func terminate(pid: Int32, signal: Int32) {
@@ -231,8 +239,18 @@ public final class ThrowawayCluster: Sendable {
         kill(pid, signal)
     }
 
+    /// A cluster nobody stopped: SIGQUIT now; its exit is awaited and its directory removed on a thread of
+    /// its own (a deinit cannot await, and must not block whoever released the last reference).
     deinit {
-        stop()
+        guard let id = takeCleanupID() else { return }
+        CleanupRegistry.unregister(id)
+        let current = process.withLock { $0 }
+        ThrowawayCluster.terminate(pid: current.processIdentifier, signal: SIGQUIT)
+        let directory = directory
+        Thread.detachNewThread {
+            current.waitUntilExit()
+            try? FileManager.default.removeItem(atPath: directory)
+        }
     }
 }
 

@@ -11,8 +11,12 @@ import ThrowawayPostgres
 import Glibc
 #endif
 
-/// `parity-runner`: the parity gate. A thin shell over the ParityRunner library.
 @main
+enum ParityRunnerMain {
+    static func main() { ParityRunnerCommand.runAsMain() }
+}
+
+/// `parity-runner`: the parity gate. A thin shell over the ParityRunner library.
 struct ParityRunnerCommand: ContractCommand {
     static let configuration = CommandConfiguration(
         commandName: "parity-runner",
@@ -97,6 +101,8 @@ struct ParityRunnerCommand: ContractCommand {
 
     static let defaultLogLevel: Logger.Level = .warning
     static let errorPrefix = "parity-runner: error:"
+    /// Throwaway clusters are stopped and removed on SIGINT, SIGTERM and SIGHUP too.
+    static let cleanupOnSignal: (@Sendable () -> Void)? = { ThrowawayCleanup.stopAll() }
 }
 
 enum ReportFormat: String, ExpressibleByArgument, CaseIterable {

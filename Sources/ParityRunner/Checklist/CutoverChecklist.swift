@@ -48,7 +48,11 @@ public struct CutoverChecklist: Sendable {
         } else {
             databases = try await ReferenceDatabases.throwaway(logger: logger)
         }
-        defer { databases.shutdown() }
+        return try await databases.withShutdown { try await proveItems(on: $0) }
+    }
+
+    /// Proves every item on scratch databases of `databases`.
+    private func proveItems(on databases: ReferenceDatabases) async throws -> Report {
         let source = try ReferenceSource.load(from: sourceDirectory)
         var items: [Item] = []
 

@@ -26,13 +26,16 @@ public final class ReferenceDatabases: Sendable {
     }
 
     /// Starts a throwaway cluster whose cached image already holds the migrated template.
-    public static func throwaway(logger: Logger) async throws -> ReferenceDatabases {
+    public static func throwaway(
+        cache: ClusterCacheLocation = .environment, logger: Logger
+    ) async throws -> ReferenceDatabases {
         let cluster = try await ThrowawayCluster.start(
             cacheKey: "migrated-\(Migration.bundledChecksum)",
             prepare: { cluster in
                 try await cluster.createDatabase(templateName, logger: logger)
                 _ = try await Migrator(logger: logger).migrate(cluster.url(database: templateName))
             },
+            cache: cache,
             logger: logger)
         return ReferenceDatabases(cluster: cluster, templateURL: cluster.url(database: templateName), logger: logger)
     }
@@ -75,8 +78,28 @@ public final class ReferenceDatabases: Sendable {
         return templateURL.with(database: name)
     }
 
+    /// Drops a database made by ``makeDatabase(prefix:)`` (closing its other connections first).
+    public func dropDatabase(_ url: DatabaseURL) async throws {
+        try await templateURL.with(database: "postgres").withConnection(logger: logger) { connection in
+            try await connection.execute(
+                "DROP DATABASE IF EXISTS \(quoteIdentifier(url.database)) WITH (FORCE)", logger: logger)
+        }
+    }
+
     /// Stops the throwaway cluster, if any.
-    public func shutdown() {
-        cluster?.stop()
+    public func shutdown() async {
+        await cluster?.stop()
+    }
+
+    /// Runs `body`, then shuts down (the throwaway cluster, if any) however `body` ends.
+    public func withShutdown<T: Sendable>(_ body: (ReferenceDatabases) async throws -> T) async throws -> T {
+        do {
+            let result = try await body(self)
+            await shutdown()
+            return result
+        } catch {
+            await shutdown()
+            throw error
+        }
     }
 }
