@@ -8,6 +8,10 @@ import ThrowawayPostgres
 
 /// `reference-backend migrate|seed|serve`: a thin shell over the ReferenceBackend library.
 @main
+enum ReferenceBackendMain {
+    static func main() { ReferenceBackendCommand.runAsMain() }
+}
+
 struct ReferenceBackendCommand: ContractCommand {
     static let configuration = CommandConfiguration(
         commandName: "reference-backend",
@@ -20,6 +24,11 @@ struct ReferenceBackendCommand: ContractCommand {
 
     static let defaultLogLevel: Logger.Level = .info
     static let errorPrefix = "error:"
+
+    /// `serve` runs its tasks on the NIO event loops (installed here, before any task exists).
+    static func beforeAnyTask(_ command: any ParsableCommand) {
+        if command is Serve { ReferenceAPI.runTasksOnEventLoops() }
+    }
 }
 
 /// Options shared by the subcommands that talk to a database.
@@ -45,10 +54,21 @@ struct Migrate: AsyncParsableCommand {
 
     @OptionGroup var database: DatabaseOptions
 
+    @Option(
+        name: .customLong("lock-timeout"),
+        help: "Seconds to wait for another session holding the migration lock before giving up (exit 3).")
+    var lockTimeout: Double = 60
+
+    func validate() throws {
+        guard lockTimeout > 0, lockTimeout.isFinite else {
+            throw ValidationError("--lock-timeout must be a number of seconds greater than 0")
+        }
+    }
+
     func run() async throws {
         let logger = Logger(label: "reference-backend.migrate")
         let url = try database.resolve()
-        let outcome = try await Migrator(logger: logger).migrate(url)
+        let outcome = try await Migrator(lockTimeout: .milliseconds(lockTimeout * 1000), logger: logger).migrate(url)
         print(
             outcome.applied.isEmpty
                 ? "schema is up to date at version \(outcome.schemaVersion)"
@@ -142,7 +162,6 @@ struct Serve: AsyncParsableCommand {
             host: host ?? environment["REFERENCE_API_HOST"] ?? "127.0.0.1", port: port, databaseURL: url,
             maximumConnections: environment["REFERENCE_API_DB_CONNECTIONS"].flatMap(Int.init) ?? 8,
             databaseTimeout: .seconds(environment["REFERENCE_API_DB_TIMEOUT"].flatMap(Double.init) ?? 5))
-        ReferenceAPI.runTasksOnEventLoops()
         try await ReferenceAPI(configuration: configuration, logger: logger).run { port in
             logger.info(
                 "listening",

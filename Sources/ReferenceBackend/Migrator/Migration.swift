@@ -59,6 +59,8 @@ public enum MigrationError: Error, Sendable, CustomStringConvertible {
     case checksumMismatch(version: Int, name: String, applied: String, file: String)
     case unknownAppliedVersion(version: Int, name: String)
     case statementFailed(version: Int, name: String, line: Int, reason: String)
+    /// Another session held the migration lock for longer than the lock timeout.
+    case lockTimeout(seconds: Double, holder: String)
 
     public var description: String {
         switch self {
@@ -74,6 +76,10 @@ public enum MigrationError: Error, Sendable, CustomStringConvertible {
                 + "it was migrated by a newer version"
         case .statementFailed(let version, let name, let line, let reason):
             "migration \(version) (\(name)) failed at line \(line) and was rolled back: \(reason)"
+        case .lockTimeout(let seconds, let holder):
+            "gave up after waiting \(seconds.formatted()) s for the migration lock (advisory lock "
+                + "\(Migrator.advisoryLockKey)), held by \(holder): let that session finish or end it, "
+                + "or raise --lock-timeout"
         }
     }
 }

@@ -15,10 +15,18 @@ public struct Migrator: Sendable {
     public static let advisoryLockKey: Int64 = 0x7265_666D_6967_72
 
     public let migrations: [Migration]
+    /// How long to wait for another session's migration lock before giving up.
+    public let lockTimeout: Duration
     public let logger: Logger
 
-    public init(migrations: [Migration] = Migration.bundled, logger: Logger) {
+    public static let defaultLockTimeout: Duration = .seconds(60)
+
+    public init(
+        migrations: [Migration] = Migration.bundled, lockTimeout: Duration = Migrator.defaultLockTimeout,
+        logger: Logger
+    ) {
         self.migrations = migrations
+        self.lockTimeout = lockTimeout
         self.logger = logger
     }
 
@@ -36,7 +44,7 @@ public struct Migrator: Sendable {
 
     /// Migrates over an open connection (not inside a transaction).
     public func migrate(_ connection: PostgresConnection) async throws -> Outcome {
-        try await connection.query("SELECT pg_advisory_lock(\(Self.advisoryLockKey))", logger: logger)
+        try await lock(connection)
         do {
             let outcome = try await migrateLocked(connection)
             try await connection.query("SELECT pg_advisory_unlock(\(Self.advisoryLockKey))", logger: logger)
@@ -45,6 +53,53 @@ public struct Migrator: Sendable {
             _ = try? await connection.query("SELECT pg_advisory_unlock(\(Self.advisoryLockKey))", logger: logger)
             throw error
         }
+    }
+
+    /// Takes the advisory lock, waiting at most ``lockTimeout`` for a session that holds it; says once who
+    /// that is.
+    private func lock(_ connection: PostgresConnection) async throws {
+        let rows = try await connection.query(
+            "SELECT pg_try_advisory_lock(\(Self.advisoryLockKey))", logger: logger)
+        for try await taken in rows.decode(Bool.self) where taken { return }
+        let holder = try await Self.lockHolder(on: connection, logger: logger)
+        logger.warning(
+            "waiting for the migration lock",
+            metadata: [
+                "migration.lock_holder": "\(holder)",
+                "migration.lock_timeout_s": "\(lockTimeout.fractionalMilliseconds / 1000)",
+            ])
+        let milliseconds = max(1, Int64(lockTimeout.fractionalMilliseconds.rounded(.up)))
+        try await connection.execute("SET lock_timeout = \(milliseconds)", logger: logger)
+        do {
+            // The timeout arrives as an error in the row stream: drain it.
+            let rows = try await connection.query(
+                "SELECT pg_advisory_lock(\(Self.advisoryLockKey))::text", logger: logger)
+            for try await _ in rows {}
+        } catch  where postgresSQLState(error) == "55P03" {
+            _ = try? await connection.execute("RESET lock_timeout", logger: logger)
+            throw MigrationError.lockTimeout(seconds: lockTimeout.fractionalMilliseconds / 1000, holder: holder)
+        }
+        try await connection.execute("RESET lock_timeout", logger: logger)
+    }
+
+    /// Who holds the migration lock: "pid N (application 'name', user 'role')", from `pg_locks` and
+    /// `pg_stat_activity`.
+    static func lockHolder(on connection: PostgresConnection, logger: Logger) async throws -> String {
+        let high = Self.advisoryLockKey >> 32
+        let low = Self.advisoryLockKey & 0xFFFF_FFFF
+        let rows = try await connection.query(
+            """
+            SELECT l.pid, coalesce(a.application_name, ''), coalesce(a.usename::text, '')
+            FROM pg_locks l LEFT JOIN pg_stat_activity a ON a.pid = l.pid
+            WHERE l.locktype = 'advisory' AND l.granted
+              AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
+              AND l.classid::int8 = \(high)
+              AND l.objid::int8 = \(low) AND l.objsubid = 1
+            """, logger: logger)
+        for try await (pid, application, user) in rows.decode((Int32, String, String).self) {
+            return "pid \(pid) (application '\(application)', user '\(user)')"
+        }
+        return "a session that has released it since"
     }
 
     private func migrateLocked(_ connection: PostgresConnection) async throws -> Outcome {
