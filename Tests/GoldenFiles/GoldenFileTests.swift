@@ -19,68 +19,72 @@ struct GoldenFileTests {
 
     @Test("the bootstrap document for ReferenceData (generatedAt and referenceVersion masked)")
     func bootstrapDocument() async throws {
-        let backend = try await ParityHarness.seededBackend()
-        defer { Task { await backend.stop() } }
-        var document = try JSONParser.parse(try await HTTP.request(backend.url("/api/v1/reference/bootstrap")).body)
-            .objectValue!
-        document["generatedAt"] = "<generatedAt>"
-        document["referenceVersion"] = "<referenceVersion>"
-        Golden.assertMatches(
-            JSONWriter(prettyPrinted: true, sortedKeys: true).string(.object(document)) + "\n", file: "bootstrap.json")
+        try await ParityHarness.withSeededBackend { backend in
+            var document = try JSONParser.parse(try await HTTP.request(backend.url("/api/v1/reference/bootstrap")).body)
+                .objectValue!
+            document["generatedAt"] = "<generatedAt>"
+            document["referenceVersion"] = "<referenceVersion>"
+            Golden.assertMatches(
+                JSONWriter(prettyPrinted: true, sortedKeys: true).string(.object(document)) + "\n",
+                file: "bootstrap.json")
+        }
     }
 
     @Test("the migrated schema (pg_dump --schema-only, normalized)")
     func schema() async throws {
-        let url = try await TestDatabases.make(prefix: "golden")
-        guard case .unixSocket(let directory, let port) = url.endpoint else {
-            Issue.record("the schema golden needs the throwaway cluster (a unix-socket URL)")
-            return
+        try await TestDatabases.withDatabase(prefix: "golden") { url in
+            guard case .unixSocket(let directory, let port) = url.endpoint else {
+                Issue.record("the schema golden needs the throwaway cluster (a unix-socket URL)")
+                return
+            }
+            let binaries = try await PostgresBinaries.locate()
+            let dump = try await ChildProcess.run(
+                binaries.pgDump,
+                [
+                    "--schema-only", "--no-owner", "--no-privileges", "--no-comments", "-h", directory, "-p", "\(port)",
+                    "-U", url.username, url.database,
+                ])
+            #expect(dump.status == 0, "\(dump.errorText)")
+            let data = dump.output
+            let lines = String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
+                .filter {
+                    !$0.hasPrefix("--") && !$0.hasPrefix("SET ") && !$0.hasPrefix("SELECT pg_catalog.set_config")
+                }
+                // pg_dump 15.14+ brackets its output with \restrict / \unrestrict and a random key.
+                .filter { !$0.hasPrefix("\\restrict") && !$0.hasPrefix("\\unrestrict") }
+            var normalized: [Substring] = []
+            for line in lines where !(line.isEmpty && (normalized.last?.isEmpty ?? true)) { normalized.append(line) }
+            Golden.assertMatches(normalized.joined(separator: "\n"), file: "schema.sql")
         }
-        let binaries = try await PostgresBinaries.locate()
-        let dump = try await ChildProcess.run(
-            binaries.pgDump,
-            [
-                "--schema-only", "--no-owner", "--no-privileges", "--no-comments", "-h", directory, "-p", "\(port)",
-                "-U", url.username, url.database,
-            ])
-        #expect(dump.status == 0, "\(dump.errorText)")
-        let data = dump.output
-        let lines = String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
-            .filter { !$0.hasPrefix("--") && !$0.hasPrefix("SET ") && !$0.hasPrefix("SELECT pg_catalog.set_config") }
-            // pg_dump 15.14+ brackets its output with \restrict / \unrestrict and a random key.
-            .filter { !$0.hasPrefix("\\restrict") && !$0.hasPrefix("\\unrestrict") }
-        var normalized: [Substring] = []
-        for line in lines where !(line.isEmpty && (normalized.last?.isEmpty ?? true)) { normalized.append(line) }
-        Golden.assertMatches(normalized.joined(separator: "\n"), file: "schema.sql")
     }
 
     @Test("reports of a fixed scenario with planted differences, in all four formats")
     func reports() async throws {
-        let backend = try await ParityHarness.seededBackend()
-        defer { Task { await backend.stop() } }
-        try await ParityHarness.plant(
-            [
-                "UPDATE exercises SET name = 'Barbell Squat (changed)' WHERE exercise_key = 'barbell-squat'",
-                "UPDATE units SET si_factor = 0.45359238, aliases = aliases || aliases[1] WHERE unit_key = 'lb'",
-                "UPDATE set_types SET is_active = false WHERE set_type_key = 'amrap'",
-                "INSERT INTO force_types (force_key, name) VALUES ('isometric', 'Isometric')",
-                "INSERT INTO licenses (license_key, name, requires_attribution, source_type) VALUES ('cc-by-4-0', 'CC BY 4.0', true, 'admin')",
-            ], in: backend)
-        let report = try await ParityRun(
-            options: ParityOptions(
-                tables: ["units", "set_types", "force_types", "licenses", "exercises", "muscles"],
-                backendURL: backend.baseURL),
-            logger: logger, progress: .silent
-        ).execute()
-        let masks = [
-            (backend.baseURL.absoluteString, "<remote>"), (report.remote.referenceVersion, "<referenceVersion>"),
-            (report.local.location, "<source>"), (report.local.referenceVersion, "<localVersion>"),
-        ]
-        Golden.assertMatches(mask(report.text(colors: false, includeTimings: false), masks), file: "report.txt")
-        Golden.assertMatches(
-            mask(JSONWriter(prettyPrinted: true).string(report.json(includeTimings: false)) + "\n", masks),
-            file: "report.json")
-        Golden.assertMatches(mask(report.markdown(includeTimings: false), masks), file: "report.md")
-        Golden.assertMatches(mask(report.junit(includeTimings: false), masks), file: "report.junit.xml")
+        try await ParityHarness.withSeededBackend { backend in
+            try await ParityHarness.plant(
+                [
+                    "UPDATE exercises SET name = 'Barbell Squat (changed)' WHERE exercise_key = 'barbell-squat'",
+                    "UPDATE units SET si_factor = 0.45359238, aliases = aliases || aliases[1] WHERE unit_key = 'lb'",
+                    "UPDATE set_types SET is_active = false WHERE set_type_key = 'amrap'",
+                    "INSERT INTO force_types (force_key, name) VALUES ('isometric', 'Isometric')",
+                    "INSERT INTO licenses (license_key, name, requires_attribution, source_type) VALUES ('cc-by-4-0', 'CC BY 4.0', true, 'admin')",
+                ], in: backend)
+            let report = try await ParityRun(
+                options: ParityOptions(
+                    tables: ["units", "set_types", "force_types", "licenses", "exercises", "muscles"],
+                    backendURL: backend.baseURL),
+                logger: logger, progress: .silent
+            ).execute()
+            let masks = [
+                (backend.baseURL.absoluteString, "<remote>"), (report.remote.referenceVersion, "<referenceVersion>"),
+                (report.local.location, "<source>"), (report.local.referenceVersion, "<localVersion>"),
+            ]
+            Golden.assertMatches(mask(report.text(colors: false, includeTimings: false), masks), file: "report.txt")
+            Golden.assertMatches(
+                mask(JSONWriter(prettyPrinted: true).string(report.json(includeTimings: false)) + "\n", masks),
+                file: "report.json")
+            Golden.assertMatches(mask(report.markdown(includeTimings: false), masks), file: "report.md")
+            Golden.assertMatches(mask(report.junit(includeTimings: false), masks), file: "report.junit.xml")
+        }
     }
 }

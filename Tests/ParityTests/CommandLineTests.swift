@@ -34,55 +34,57 @@ struct CommandLineTests {
 
     @Test("reference-backend: migrate and seed exit 0; bad input exits 2; an unreachable database exits 3")
     func referenceBackend() async throws {
-        let url = try await TestDatabases.make(prefix: "cli")
-        let migrate = try await Self.run("reference-backend", ["migrate", "--database-url", url.description])
-        #expect(migrate.status == 0, "\(migrate.error)")
-        #expect(migrate.output.contains("schema is up to date at version \(Migration.latestVersion)"))
-        let seed = try await Self.run(
-            "reference-backend", ["seed", "--database-url", url.description, "--format", "json"])
-        #expect(seed.status == 0, "\(seed.error)")
-        let report = try JSONParser.parse(seed.output)
-        #expect(report["tables"]?.arrayValue?.count == 20)
+        try await TestDatabases.withDatabase(prefix: "cli") { url in
+            let migrate = try await Self.run("reference-backend", ["migrate", "--database-url", url.description])
+            #expect(migrate.status == 0, "\(migrate.error)")
+            #expect(migrate.output.contains("schema is up to date at version \(Migration.latestVersion)"))
+            let seed = try await Self.run(
+                "reference-backend", ["seed", "--database-url", url.description, "--format", "json"])
+            #expect(seed.status == 0, "\(seed.error)")
+            let report = try JSONParser.parse(seed.output)
+            #expect(report["tables"]?.arrayValue?.count == 20)
 
-        let missing = try await Self.run(
-            "reference-backend", ["seed", "--database-url", url.description, "--source", "/nonexistent"])
-        #expect(missing.status == 2)
-        #expect(missing.error.contains("/nonexistent"))
-        let malformed = try await Self.run(
-            "reference-backend", ["migrate", "--database-url", "postgresql://u:secret@host:99999/db"])
-        #expect(malformed.status == 2)
-        #expect(malformed.error.contains("port") && !malformed.error.contains("secret"))
-        let unreachable = try await Self.run(
-            "reference-backend", ["migrate", "--database-url", "postgresql://postgres@/x?host=/nonexistent-socket-dir"])
-        #expect(unreachable.status == 3)
-        let usage = try await Self.run("reference-backend", ["seed", "--no-such-option"])
-        #expect(usage.status == 2)
+            let missing = try await Self.run(
+                "reference-backend", ["seed", "--database-url", url.description, "--source", "/nonexistent"])
+            #expect(missing.status == 2)
+            #expect(missing.error.contains("/nonexistent"))
+            let malformed = try await Self.run(
+                "reference-backend", ["migrate", "--database-url", "postgresql://u:secret@host:99999/db"])
+            #expect(malformed.status == 2)
+            #expect(malformed.error.contains("port") && !malformed.error.contains("secret"))
+            let unreachable = try await Self.run(
+                "reference-backend",
+                ["migrate", "--database-url", "postgresql://postgres@/x?host=/nonexistent-socket-dir"])
+            #expect(unreachable.status == 3)
+            let usage = try await Self.run("reference-backend", ["seed", "--no-such-option"])
+            #expect(usage.status == 2)
+        }
     }
 
     @Test("parity-runner: 0 on parity, 1 on differences, 2 on an unknown table, 3 when the backend is unreachable")
     func parityRunner() async throws {
-        let backend = try await ParityHarness.seededBackend()
-        defer { Task { await backend.stop() } }
-        let base = backend.baseURL.absoluteString
-        let pass = try await Self.run("parity-runner", ["--backend-url", base, "--quiet", "--table", "units"])
-        #expect(pass.status == 0, "\(pass.output)\(pass.error)")
-        #expect(pass.output.contains("PASS: 1 table in parity"))
+        try await ParityHarness.withSeededBackend { backend in
+            let base = backend.baseURL.absoluteString
+            let pass = try await Self.run("parity-runner", ["--backend-url", base, "--quiet", "--table", "units"])
+            #expect(pass.status == 0, "\(pass.output)\(pass.error)")
+            #expect(pass.output.contains("PASS: 1 table in parity"))
 
-        try await ParityHarness.plant(["UPDATE units SET symbol = 'LB' WHERE unit_key = 'lb'"], in: backend)
-        let output = FileManager.default.temporaryDirectory.appendingPathComponent(
-            "cli-\(UUID().uuidString.prefix(8)).xml")
-        let fail = try await Self.run(
-            "parity-runner", ["--backend-url", base, "--quiet", "--format", "junit", "--output", output.path])
-        #expect(fail.status == 1)
-        let junit = try String(contentsOf: output, encoding: .utf8)
-        #expect(junit.contains("<testcase classname=\"parity\" name=\"units\" time=\"0\">"))
-        #expect(junit.contains("(unit_key=lb) symbol: field [text.trim-nfc]"))
+            try await ParityHarness.plant(["UPDATE units SET symbol = 'LB' WHERE unit_key = 'lb'"], in: backend)
+            let output = FileManager.default.temporaryDirectory.appendingPathComponent(
+                "cli-\(UUID().uuidString.prefix(8)).xml")
+            let fail = try await Self.run(
+                "parity-runner", ["--backend-url", base, "--quiet", "--format", "junit", "--output", output.path])
+            #expect(fail.status == 1)
+            let junit = try String(contentsOf: output, encoding: .utf8)
+            #expect(junit.contains("<testcase classname=\"parity\" name=\"units\" time=\"0\">"))
+            #expect(junit.contains("(unit_key=lb) symbol: field [text.trim-nfc]"))
 
-        let unknown = try await Self.run("parity-runner", ["--backend-url", base, "--table", "unit"])
-        #expect(unknown.status == 2)
-        #expect(unknown.error.contains("unknown table 'unit'"))
-        // Port 1 (tcpmux): nothing listens there on a test machine.
-        let unreachable = try await Self.run("parity-runner", ["--backend-url", "http://127.0.0.1:1", "--quiet"])
-        #expect(unreachable.status == 3, "\(unreachable.error)")
+            let unknown = try await Self.run("parity-runner", ["--backend-url", base, "--table", "unit"])
+            #expect(unknown.status == 2)
+            #expect(unknown.error.contains("unknown table 'unit'"))
+            // Port 1 (tcpmux): nothing listens there on a test machine.
+            let unreachable = try await Self.run("parity-runner", ["--backend-url", "http://127.0.0.1:1", "--quiet"])
+            #expect(unreachable.status == 3, "\(unreachable.error)")
+        }
     }
 }

@@ -14,21 +14,22 @@ import ThrowawayPostgres
 struct ActiveIndexPlanTests {
     @Test("with most exercises deprecated, the exercises query reads exercises_active_idx")
     func usesActiveIndex() async throws {
-        let url = try await TestDatabases.make(prefix: "plans")
-        let logger = TestDatabases.logger
-        try await url.withConnection(logger: logger) { connection in
-            let source = try ReferenceSource.load(from: ReferenceDataLocation.projectDirectory)
-            _ = try await Seeder(logger: logger).seed(source, on: connection)
-            for table in ["exercises"] {
-                // Deprecate all but the rows of exercises starting with 'a'.
-                try await connection.execute(
-                    "UPDATE \(table) SET is_active = false WHERE exercise_key >= 'b'", logger: logger)
-                try await connection.execute("VACUUM ANALYZE \(table)", logger: logger)
-                let spec = try #require(ReferenceCatalog.table(named: table))
-                let plan = try await connection.strings(
-                    "EXPLAIN " + ReferenceQueries.rowsQuery(spec, includeInactive: false), logger: logger
-                ).joined(separator: "\n")
-                #expect(plan.contains("using \(table)_active_idx on \(table)"), "\(plan)")
+        try await TestDatabases.withDatabase(prefix: "plans") { url in
+            let logger = TestDatabases.logger
+            try await url.withConnection(logger: logger) { connection in
+                let source = try ReferenceSource.load(from: ReferenceDataLocation.projectDirectory)
+                _ = try await Seeder(logger: logger).seed(source, on: connection)
+                for table in ["exercises"] {
+                    // Deprecate all but the rows of exercises starting with 'a'.
+                    try await connection.execute(
+                        "UPDATE \(table) SET is_active = false WHERE exercise_key >= 'b'", logger: logger)
+                    try await connection.execute("VACUUM ANALYZE \(table)", logger: logger)
+                    let spec = try #require(ReferenceCatalog.table(named: table))
+                    let plan = try await connection.strings(
+                        "EXPLAIN " + ReferenceQueries.rowsQuery(spec, includeInactive: false), logger: logger
+                    ).joined(separator: "\n")
+                    #expect(plan.contains("using \(table)_active_idx on \(table)"), "\(plan)")
+                }
             }
         }
     }

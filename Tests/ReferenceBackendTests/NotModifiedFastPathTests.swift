@@ -16,10 +16,10 @@ import ThrowawayPostgres
 struct NotModifiedFastPathTests {
     let logger = TestDatabases.logger
 
-    /// A backend whose request log lines are kept.
-    func start() async throws -> (backend: LiveBackend, log: LogCapture) {
+    /// Runs `body` against a backend whose request log lines are kept, then stops it.
+    func withLoggedBackend(_ body: (LiveBackend, LogCapture) async throws -> Void) async throws {
         let log = LogCapture()
-        return (try await LiveBackend.start(requestLog: log), log)
+        try await withLiveBackend(requestLog: log) { backend in try await body(backend, log) }
     }
 
     func etag(_ backend: LiveBackend, _ path: String = "/api/v1/reference/bootstrap") async throws -> String {
@@ -32,165 +32,179 @@ struct NotModifiedFastPathTests {
 
     @Test("a revalidation is answered below the router with the router's own 304: same status line and headers")
     func sameAnswerAsTheRouter() async throws {
-        let (backend, log) = try await start()
-        defer { Task { await backend.stop() } }
-        let tag = try await etag(backend)
-        let path = "/api/v1/reference/bootstrap"
-        // The same revalidation twice: kept alive (fast path), and with Connection: close (router).
-        let fast = try await PipelinedHTTP.exchange(
-            backend.baseURL, [.init(.GET, path, headers: [("If-None-Match", tag)])])
-        let routed = try await PipelinedHTTP.exchange(
-            backend.baseURL, [.init(.GET, path, headers: [("If-None-Match", tag), ("Connection", "close")])])
-        let answers = [try #require(fast.responses.first), try #require(routed.responses.first)]
-        #expect(answers.map(\.status) == [304, 304])
-        #expect(answers.allSatisfy { $0.body.isEmpty })
-        func withoutDate(_ response: PipelinedHTTP.Response) -> [String] {
-            response.headers.filter { $0.name.lowercased() != "date" && $0.name.lowercased() != "connection" }
-                .map { "\($0.name.lowercased()): \($0.value)" }.sorted()
+        try await withLoggedBackend { backend, log in
+            let tag = try await etag(backend)
+            let path = "/api/v1/reference/bootstrap"
+            // The same revalidation twice: kept alive (fast path), and with Connection: close (router).
+            let fast = try await PipelinedHTTP.exchange(
+                backend.baseURL, [.init(.GET, path, headers: [("If-None-Match", tag)])])
+            let routed = try await PipelinedHTTP.exchange(
+                backend.baseURL, [.init(.GET, path, headers: [("If-None-Match", tag), ("Connection", "close")])])
+            let answers = [try #require(fast.responses.first), try #require(routed.responses.first)]
+            #expect(answers.map(\.status) == [304, 304])
+            #expect(answers.allSatisfy { $0.body.isEmpty })
+            func withoutDate(_ response: PipelinedHTTP.Response) -> [String] {
+                response.headers.filter { $0.name.lowercased() != "date" && $0.name.lowercased() != "connection" }
+                    .map { "\($0.name.lowercased()): \($0.value)" }.sorted()
+            }
+            #expect(withoutDate(answers[0]) == withoutDate(answers[1]))
+            #expect(answers[0].header("ETag") == tag)
+            #expect(answers[0].header("Date").flatMap { Self.imfFixdate.date(from: $0) } != nil)
+            #expect(layers(log).suffix(2) == ["fast-path", "router"])
         }
-        #expect(withoutDate(answers[0]) == withoutDate(answers[1]))
-        #expect(answers[0].header("ETag") == tag)
-        #expect(answers[0].header("Date").flatMap { Self.imfFixdate.date(from: $0) } != nil)
-        #expect(layers(log).suffix(2) == ["fast-path", "router"])
     }
 
     @Test("gzip and HEAD revalidations and table documents are taken too; other requests go to the router")
     func whatIsTaken() async throws {
-        let (backend, log) = try await start()
-        defer { Task { await backend.stop() } }
-        let tag = try await etag(backend)
-        let before = layers(log).count
-        let requests: [(PipelinedHTTP.Request, Int, String)] = [
-            (.init(.GET, "/api/v1/reference/muscles", headers: [("If-None-Match", tag)]), 304, "fast-path"),
-            (
-                .init(
-                    .GET, "/api/v1/reference/bootstrap", headers: [("If-None-Match", tag), ("Accept-Encoding", "gzip")]),
-                304, "fast-path"
-            ),
-            (.init(.HEAD, "/api/v1/reference/bootstrap", headers: [("If-None-Match", "W/\(tag)")]), 304, "fast-path"),
-            (.init(.GET, "/api/v1/reference/bootstrap", headers: [("If-None-Match", "\"0.stale\"")]), 200, "router"),
-            (
-                .init(.GET, "/api/v1/reference/muscles?includeInactive=false", headers: [("If-None-Match", tag)]), 304,
-                "router"
-            ),
-            (.init(.GET, "/api/v1/reference/version", headers: [("If-None-Match", tag)]), 200, "router"),
-            (.init(.GET, "/api/v1/reference/no_such_table", headers: [("If-None-Match", tag)]), 404, "router"),
-            (.init(.DELETE, "/api/v1/reference/bootstrap", headers: [("If-None-Match", tag)]), 405, "router"),
-        ]
-        for (request, status, layer) in requests {
-            let answer = try #require(try await PipelinedHTTP.exchange(backend.baseURL, [request]).responses.first)
-            #expect(answer.status == status, "\(request.method) \(request.path)")
-            #expect(layers(log).last == layer, "\(request.method) \(request.path)")
+        try await withLoggedBackend { backend, log in
+            let tag = try await etag(backend)
+            let before = layers(log).count
+            let requests: [(PipelinedHTTP.Request, Int, String)] = [
+                (.init(.GET, "/api/v1/reference/muscles", headers: [("If-None-Match", tag)]), 304, "fast-path"),
+                (
+                    .init(
+                        .GET, "/api/v1/reference/bootstrap",
+                        headers: [("If-None-Match", tag), ("Accept-Encoding", "gzip")]),
+                    304, "fast-path"
+                ),
+                (
+                    .init(.HEAD, "/api/v1/reference/bootstrap", headers: [("If-None-Match", "W/\(tag)")]), 304,
+                    "fast-path"
+                ),
+                (
+                    .init(.GET, "/api/v1/reference/bootstrap", headers: [("If-None-Match", "\"0.stale\"")]), 200,
+                    "router"
+                ),
+                (
+                    .init(.GET, "/api/v1/reference/muscles?includeInactive=false", headers: [("If-None-Match", tag)]),
+                    304,
+                    "router"
+                ),
+                (.init(.GET, "/api/v1/reference/version", headers: [("If-None-Match", tag)]), 200, "router"),
+                (.init(.GET, "/api/v1/reference/no_such_table", headers: [("If-None-Match", tag)]), 404, "router"),
+                (.init(.DELETE, "/api/v1/reference/bootstrap", headers: [("If-None-Match", tag)]), 405, "router"),
+            ]
+            for (request, status, layer) in requests {
+                let answer = try #require(try await PipelinedHTTP.exchange(backend.baseURL, [request]).responses.first)
+                #expect(answer.status == status, "\(request.method) \(request.path)")
+                #expect(layers(log).last == layer, "\(request.method) \(request.path)")
+            }
+            #expect(layers(log).count == before + requests.count)
+            let gzip = try await PipelinedHTTP.exchange(
+                backend.baseURL,
+                [
+                    .init(
+                        .GET, "/api/v1/reference/bootstrap",
+                        headers: [("If-None-Match", tag), ("Accept-Encoding", "gzip")])
+                ])
+            #expect(gzip.responses.first?.header("ETag") == String(tag.dropLast()) + "-gzip\"")
         }
-        #expect(layers(log).count == before + requests.count)
-        let gzip = try await PipelinedHTTP.exchange(
-            backend.baseURL,
-            [
-                .init(
-                    .GET, "/api/v1/reference/bootstrap", headers: [("If-None-Match", tag), ("Accept-Encoding", "gzip")])
-            ])
-        #expect(gzip.responses.first?.header("ETag") == String(tag.dropLast()) + "-gzip\"")
     }
 
     @Test("pipelined requests are answered in request order, whichever layer answers each")
     func pipeliningKeepsOrder() async throws {
-        let (backend, _) = try await start()
-        defer { Task { await backend.stop() } }
-        let tag = try await etag(backend)
-        let revalidate = PipelinedHTTP.Request(.GET, "/api/v1/reference/bootstrap", headers: [("If-None-Match", tag)])
-        let requests: [PipelinedHTTP.Request] = [
-            revalidate,
-            .init(.GET, "/api/v1/reference/version"),
-            revalidate,
-            .init(.GET, "/api/v1/reference/units", headers: [("If-None-Match", "\"0.stale\"")]),
-            revalidate,
-            revalidate,
-            .init(.GET, "/api/v1/reference/no_such_table"),
-            .init(.GET, "/api/v1/reference/muscles", headers: [("If-None-Match", tag), ("Connection", "close")]),
-        ]
-        let (responses, closed) = try await PipelinedHTTP.exchange(backend.baseURL, requests)
-        #expect(responses.map(\.status) == [304, 200, 304, 200, 304, 304, 404, 304])
-        #expect(try JSONParser.parse(responses[1].body)["referenceVersion"] == .string(backend.seed.referenceVersion))
-        #expect(try JSONParser.parse(responses[3].body)["table"] == "units")
-        #expect(try JSONParser.parse(responses[6].body)["error"]?["code"] == "unknown_table")
-        #expect(closed)
+        try await withLoggedBackend { backend, _ in
+            let tag = try await etag(backend)
+            let revalidate = PipelinedHTTP.Request(
+                .GET, "/api/v1/reference/bootstrap", headers: [("If-None-Match", tag)])
+            let requests: [PipelinedHTTP.Request] = [
+                revalidate,
+                .init(.GET, "/api/v1/reference/version"),
+                revalidate,
+                .init(.GET, "/api/v1/reference/units", headers: [("If-None-Match", "\"0.stale\"")]),
+                revalidate,
+                revalidate,
+                .init(.GET, "/api/v1/reference/no_such_table"),
+                .init(.GET, "/api/v1/reference/muscles", headers: [("If-None-Match", tag), ("Connection", "close")]),
+            ]
+            let (responses, closed) = try await PipelinedHTTP.exchange(backend.baseURL, requests)
+            #expect(responses.map(\.status) == [304, 200, 304, 200, 304, 304, 404, 304])
+            #expect(
+                try JSONParser.parse(responses[1].body)["referenceVersion"] == .string(backend.seed.referenceVersion))
+            #expect(try JSONParser.parse(responses[3].body)["table"] == "units")
+            #expect(try JSONParser.parse(responses[6].body)["error"]?["code"] == "unknown_table")
+            #expect(closed)
+        }
     }
 
     @Test("a client that half-closes after its requests still gets every answer, the held revalidation's first")
     func halfClosedClient() async throws {
-        let (backend, _) = try await start()
-        defer { Task { await backend.stop() } }
-        let tag = try await etag(backend)
-        let requests: [PipelinedHTTP.Request] = [
-            .init(.GET, "/api/v1/reference/bootstrap", headers: [("If-None-Match", tag)]),
-            .init(.GET, "/api/v1/reference/version"),
-            .init(.GET, "/api/v1/reference/muscles", headers: [("If-None-Match", tag)]),
-        ]
-        for _ in 0..<3 {
-            let (responses, _) = try await PipelinedHTTP.exchange(backend.baseURL, requests, halfClose: true)
-            #expect(responses.map(\.status) == [304, 200, 304])
+        try await withLoggedBackend { backend, _ in
+            let tag = try await etag(backend)
+            let requests: [PipelinedHTTP.Request] = [
+                .init(.GET, "/api/v1/reference/bootstrap", headers: [("If-None-Match", tag)]),
+                .init(.GET, "/api/v1/reference/version"),
+                .init(.GET, "/api/v1/reference/muscles", headers: [("If-None-Match", tag)]),
+            ]
+            for _ in 0..<3 {
+                let (responses, _) = try await PipelinedHTTP.exchange(backend.baseURL, requests, halfClose: true)
+                #expect(responses.map(\.status) == [304, 200, 304])
+            }
+            let single = try await PipelinedHTTP.exchange(backend.baseURL, [requests[0]], halfClose: true)
+            #expect(single.responses.map(\.status) == [304])
         }
-        let single = try await PipelinedHTTP.exchange(backend.baseURL, [requests[0]], halfClose: true)
-        #expect(single.responses.map(\.status) == [304])
     }
 
     @Test("a change committed through SQL ends the 304s on the very next revalidation")
     func freshness() async throws {
-        let (backend, log) = try await start()
-        defer { Task { await backend.stop() } }
-        func revalidate(_ tag: String) async throws -> PipelinedHTTP.Response {
-            let request = PipelinedHTTP.Request(.GET, "/api/v1/reference/bootstrap", headers: [("If-None-Match", tag)])
-            return try #require(try await PipelinedHTTP.exchange(backend.baseURL, [request]).responses.first)
-        }
-        var tag = try await etag(backend)
-        for round in 0..<5 {
-            #expect(try await revalidate(tag).status == 304, "round \(round)")
-            try await backend.databaseURL.withConnection(logger: logger) { connection in
-                try await connection.execute(
-                    "UPDATE units SET name = name || '\(round)' WHERE unit_key = 'kg'", logger: logger)
+        try await withLoggedBackend { backend, log in
+            func revalidate(_ tag: String) async throws -> PipelinedHTTP.Response {
+                let request = PipelinedHTTP.Request(
+                    .GET, "/api/v1/reference/bootstrap", headers: [("If-None-Match", tag)])
+                return try #require(try await PipelinedHTTP.exchange(backend.baseURL, [request]).responses.first)
             }
-            let changed = try await revalidate(tag)
-            #expect(changed.status == 200, "round \(round)")
-            let changedTag = try #require(changed.header("ETag"))
-            #expect(changedTag != tag)
-            let document = try JSONParser.parse(changed.body)
-            let kg = document["tables"]?["units"]?.arrayValue?.first { $0["unit_key"] == "kg" }
-            #expect(kg?["name"]?.stringValue?.hasSuffix("\(round)") == true)
-            // Put the row back: the version moves on again, so neither earlier tag is current.
-            try await backend.databaseURL.withConnection(logger: logger) { connection in
-                try await connection.execute(
-                    "UPDATE units SET name = left(name, -1) WHERE unit_key = 'kg'", logger: logger)
+            var tag = try await etag(backend)
+            for round in 0..<5 {
+                #expect(try await revalidate(tag).status == 304, "round \(round)")
+                try await backend.databaseURL.withConnection(logger: logger) { connection in
+                    try await connection.execute(
+                        "UPDATE units SET name = name || '\(round)' WHERE unit_key = 'kg'", logger: logger)
+                }
+                let changed = try await revalidate(tag)
+                #expect(changed.status == 200, "round \(round)")
+                let changedTag = try #require(changed.header("ETag"))
+                #expect(changedTag != tag)
+                let document = try JSONParser.parse(changed.body)
+                let kg = document["tables"]?["units"]?.arrayValue?.first { $0["unit_key"] == "kg" }
+                #expect(kg?["name"]?.stringValue?.hasSuffix("\(round)") == true)
+                // Put the row back: the version moves on again, so neither earlier tag is current.
+                try await backend.databaseURL.withConnection(logger: logger) { connection in
+                    try await connection.execute(
+                        "UPDATE units SET name = left(name, -1) WHERE unit_key = 'kg'", logger: logger)
+                }
+                let restored = try await revalidate(changedTag)
+                #expect(restored.status == 200, "round \(round)")
+                tag = try #require(restored.header("ETag"))
+                #expect(try await revalidate(changedTag).status == 200)
             }
-            let restored = try await revalidate(changedTag)
-            #expect(restored.status == 200, "round \(round)")
-            tag = try #require(restored.header("ETag"))
-            #expect(try await revalidate(changedTag).status == 200)
+            #expect(layers(log).contains("fast-path"))
         }
-        #expect(layers(log).contains("fast-path"))
     }
 
     @Test("with the database away a revalidation gets the API's 503 body; when it returns, 304 again")
     func databaseAway() async throws {
-        let backend = try await OwnClusterBackend.start(database: "fastpath")
-        defer { Task { await backend.stop() } }
-        let bootstrap = backend.url("/api/v1/reference/bootstrap")
-        let tag = try #require(try await HTTP.request(bootstrap).header("ETag"))
-        let revalidate = [PipelinedHTTP.Request(.GET, "/api/v1/reference/bootstrap", headers: [("If-None-Match", tag)])]
+        try await OwnClusterBackend.with(database: "fastpath") { backend in
+            let bootstrap = backend.url("/api/v1/reference/bootstrap")
+            let tag = try #require(try await HTTP.request(bootstrap).header("ETag"))
+            let revalidate = [
+                PipelinedHTTP.Request(.GET, "/api/v1/reference/bootstrap", headers: [("If-None-Match", tag)])
+            ]
 
-        await backend.cluster.suspendServer()
-        let down = try #require(try await PipelinedHTTP.exchange(backend.api.baseURL, revalidate).responses.first)
-        #expect(down.status == 503)
-        #expect(try JSONParser.parse(down.body)["error"]?["code"] == "database_unavailable")
+            await backend.cluster.suspendServer()
+            let down = try #require(try await PipelinedHTTP.exchange(backend.api.baseURL, revalidate).responses.first)
+            #expect(down.status == 503)
+            #expect(try JSONParser.parse(down.body)["error"]?["code"] == "database_unavailable")
 
-        try await backend.cluster.resumeServer()
-        var status = 0
-        for _ in 0..<100 {
-            status = try #require(try await PipelinedHTTP.exchange(backend.api.baseURL, revalidate).responses.first)
-                .status
-            if status == 304 { break }
-            try await Task.sleep(for: .milliseconds(50))
+            try await backend.cluster.resumeServer()
+            var status = 0
+            for _ in 0..<100 {
+                status = try #require(try await PipelinedHTTP.exchange(backend.api.baseURL, revalidate).responses.first)
+                    .status
+                if status == 304 { break }
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            #expect(status == 304)
         }
-        #expect(status == 304)
     }
 
     @Test("only HTTP/1.1 keep-alive GET or HEAD of a document without query or body is eligible")

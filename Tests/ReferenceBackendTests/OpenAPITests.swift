@@ -65,45 +65,47 @@ struct OpenAPITests {
 
     @Test("every endpoint's real responses match the document served at /openapi.yaml")
     func responsesMatch() async throws {
-        let backend = try await LiveBackend.start()
-        defer { Task { await backend.stop() } }
-        let served = try await HTTP.request(backend.url("/openapi.yaml"))
-        #expect(served.status == 200)
-        let document = try #require(try Yams.load(yaml: served.text) as? [String: Any])
-        #expect(document["openapi"] as? String == "3.1.0")
-        let validator = Validator(document: document)
-        let cases: [(String, String, Int)] = [
-            ("/health", "/health", 200),
-            ("/api/v1/reference/version", "/api/v1/reference/version", 200),
-            ("/api/v1/reference/bootstrap", "/api/v1/reference/bootstrap", 200),
-            ("/api/v1/reference/units", "/api/v1/reference/{table}", 200),
-            ("/api/v1/reference/units?includeInactive=true", "/api/v1/reference/{table}", 200),
-            ("/api/v1/reference/nope", "/api/v1/reference/{table}", 404),
-            ("/api/v1/reference/units?includeInactive=1", "/api/v1/reference/{table}", 400),
-        ]
-        for (path, template, status) in cases {
-            let result = try await HTTP.request(backend.url(path))
-            #expect(result.status == status, "\(path)")
-            let problems = validator.problems(
-                try JSONParser.parse(result.body), validator.responseSchema(template, status))
-            #expect(problems.isEmpty, "\(path): \(problems.prefix(5))")
+        try await withLiveBackend { backend in
+            let served = try await HTTP.request(backend.url("/openapi.yaml"))
+            #expect(served.status == 200)
+            let document = try #require(try Yams.load(yaml: served.text) as? [String: Any])
+            #expect(document["openapi"] as? String == "3.1.0")
+            let validator = Validator(document: document)
+            let cases: [(String, String, Int)] = [
+                ("/health", "/health", 200),
+                ("/api/v1/reference/version", "/api/v1/reference/version", 200),
+                ("/api/v1/reference/bootstrap", "/api/v1/reference/bootstrap", 200),
+                ("/api/v1/reference/units", "/api/v1/reference/{table}", 200),
+                ("/api/v1/reference/units?includeInactive=true", "/api/v1/reference/{table}", 200),
+                ("/api/v1/reference/nope", "/api/v1/reference/{table}", 404),
+                ("/api/v1/reference/units?includeInactive=1", "/api/v1/reference/{table}", 400),
+            ]
+            for (path, template, status) in cases {
+                let result = try await HTTP.request(backend.url(path))
+                #expect(result.status == status, "\(path)")
+                let problems = validator.problems(
+                    try JSONParser.parse(result.body), validator.responseSchema(template, status))
+                #expect(problems.isEmpty, "\(path): \(problems.prefix(5))")
+            }
+            // 304s (the fast path's and the router's) carry the headers the NotModified response declares.
+            let responses = (document["components"] as? [String: Any])?["responses"] as? [String: Any]
+            let declared = try #require(
+                ((responses?["NotModified"] as? [String: Any])?["headers"] as? [String: Any])?.keys)
+            #expect(Set(declared) == ["ETag", "Cache-Control", "Vary"])
+            let bootstrap = try await HTTP.request(backend.url("/api/v1/reference/bootstrap"))
+            let tag = try #require(bootstrap.header("ETag"))
+            for path in [
+                "/api/v1/reference/bootstrap", "/api/v1/reference/units",
+                "/api/v1/reference/units?includeInactive=false",
+            ] {
+                let notModified = try await HTTP.request(backend.url(path), headers: ["If-None-Match": tag])
+                #expect(notModified.status == 304, "\(path)")
+                for name in declared { #expect(notModified.header(name) != nil, "\(path): \(name)") }
+            }
+            // The validator is not vacuous: a response missing a required key fails.
+            let broken = try JSONParser.parse(#"{"schemaVersion": 3, "referenceVersion": 7}"#)
+            #expect(validator.problems(broken, validator.responseSchema("/api/v1/reference/version", 200)).count == 2)
         }
-        // 304s (the fast path's and the router's) carry the headers the NotModified response declares.
-        let responses = (document["components"] as? [String: Any])?["responses"] as? [String: Any]
-        let declared = try #require(((responses?["NotModified"] as? [String: Any])?["headers"] as? [String: Any])?.keys)
-        #expect(Set(declared) == ["ETag", "Cache-Control", "Vary"])
-        let bootstrap = try await HTTP.request(backend.url("/api/v1/reference/bootstrap"))
-        let tag = try #require(bootstrap.header("ETag"))
-        for path in [
-            "/api/v1/reference/bootstrap", "/api/v1/reference/units", "/api/v1/reference/units?includeInactive=false",
-        ] {
-            let notModified = try await HTTP.request(backend.url(path), headers: ["If-None-Match": tag])
-            #expect(notModified.status == 304, "\(path)")
-            for name in declared { #expect(notModified.header(name) != nil, "\(path): \(name)") }
-        }
-        // The validator is not vacuous: a response missing a required key fails.
-        let broken = try JSONParser.parse(#"{"schemaVersion": 3, "referenceVersion": 7}"#)
-        #expect(validator.problems(broken, validator.responseSchema("/api/v1/reference/version", 200)).count == 2)
     }
 
     @Test("the document's table list is the catalog's")

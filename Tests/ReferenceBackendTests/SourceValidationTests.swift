@@ -116,35 +116,37 @@ struct SourceValidationTests {
 
     @Test("the seed rejects invalid source before touching the database")
     func seedWritesNothing() async throws {
-        let url = try await TestDatabases.make()
-        var fixture = try SourceFixture.small()
-        fixture.update("force_types") { $0["name"] = 7 }
-        let directory = try fixture.write()
-        let before = try await url.withConnection(logger: TestDatabases.logger) { try await $0.referenceChecksum() }
-        let error = await #expect(throws: SourceValidationError.self) {
-            try await Seeder(logger: TestDatabases.logger).seed(sourceDirectory: directory, into: url)
+        try await TestDatabases.withDatabase { url in
+            var fixture = try SourceFixture.small()
+            fixture.update("force_types") { $0["name"] = 7 }
+            let directory = try fixture.write()
+            let before = try await url.withConnection(logger: TestDatabases.logger) { try await $0.referenceChecksum() }
+            let error = await #expect(throws: SourceValidationError.self) {
+                try await Seeder(logger: TestDatabases.logger).seed(sourceDirectory: directory, into: url)
+            }
+            #expect(error?.problems.count == 3)
+            #expect(exitStatus(for: error!) == .badInput)
+            let after = try await url.withConnection(logger: TestDatabases.logger) { try await $0.referenceChecksum() }
+            #expect(after == before)
         }
-        #expect(error?.problems.count == 3)
-        #expect(exitStatus(for: error!) == .badInput)
-        let after = try await url.withConnection(logger: TestDatabases.logger) { try await $0.referenceChecksum() }
-        #expect(after == before)
     }
 
     @Test("a reference to an active database row outside the source is accepted by the seed")
     func externalReference() async throws {
-        let url = try await TestDatabases.make()
-        var fixture = try SourceFixture.small()
-        _ = try await Seeder(logger: TestDatabases.logger).seed(sourceDirectory: try fixture.write(), into: url)
-        try await url.withConnection(logger: TestDatabases.logger) { connection in
-            try await connection.execute(
-                "INSERT INTO licenses (license_key, name, requires_attribution, source_type) VALUES ('cc-by-4-0', 'CC BY 4.0', true, 'admin')",
-                logger: TestDatabases.logger)
+        try await TestDatabases.withDatabase { url in
+            var fixture = try SourceFixture.small()
+            _ = try await Seeder(logger: TestDatabases.logger).seed(sourceDirectory: try fixture.write(), into: url)
+            try await url.withConnection(logger: TestDatabases.logger) { connection in
+                try await connection.execute(
+                    "INSERT INTO licenses (license_key, name, requires_attribution, source_type) VALUES ('cc-by-4-0', 'CC BY 4.0', true, 'admin')",
+                    logger: TestDatabases.logger)
+            }
+            fixture.update("exercises") { $0["license_key"] = "cc-by-4-0" }
+            let report = try await Seeder(logger: TestDatabases.logger).seed(
+                sourceDirectory: try fixture.write(), into: url)
+            #expect(report.tables.first { $0.table == "exercises" }?.updated == fixture.count("exercises"))
+            // Without the database (the local provider's view), the same source is invalid.
+            #expect(throws: SourceValidationError.self) { try ReferenceSource.load(from: try fixture.write()) }
         }
-        fixture.update("exercises") { $0["license_key"] = "cc-by-4-0" }
-        let report = try await Seeder(logger: TestDatabases.logger).seed(
-            sourceDirectory: try fixture.write(), into: url)
-        #expect(report.tables.first { $0.table == "exercises" }?.updated == fixture.count("exercises"))
-        // Without the database (the local provider's view), the same source is invalid.
-        #expect(throws: SourceValidationError.self) { try ReferenceSource.load(from: try fixture.write()) }
     }
 }

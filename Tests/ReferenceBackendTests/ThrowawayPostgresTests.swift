@@ -56,25 +56,27 @@ struct ThrowawayClusterTests {
                 """)
             #expect(settings == ["fsync=off", "full_page_writes=off", "listen_addresses=", "synchronous_commit=off"])
         }
-        cluster.stop()
+        await cluster.stop()
         #expect(!FileManager.default.fileExists(atPath: directory))
     }
 
     @Test("clones of the migrated template are separate databases")
     func templateClones() async throws {
-        let first = try await TestDatabases.make()
-        let second = try await TestDatabases.make()
-        #expect(first.database != second.database)
-        try await first.withConnection(logger: TestDatabases.logger) { connection in
-            try await connection.execute(
-                "INSERT INTO body_regions (body_region_key, name, sort_order) VALUES ('a', 'A', 1)",
-                logger: TestDatabases.logger)
-        }
-        try await second.withConnection(logger: TestDatabases.logger) { connection in
-            let value1 = try await connection.integer("SELECT count(*) FROM body_regions")
-            #expect(value1 == 0)
-            let value2 = try await Migrator.schemaVersion(on: connection, logger: TestDatabases.logger)
-            #expect(value2 == Migration.latestVersion)
+        try await TestDatabases.withDatabase { first in
+            try await TestDatabases.withDatabase { second in
+                #expect(first.database != second.database)
+                try await first.withConnection(logger: TestDatabases.logger) { connection in
+                    try await connection.execute(
+                        "INSERT INTO body_regions (body_region_key, name, sort_order) VALUES ('a', 'A', 1)",
+                        logger: TestDatabases.logger)
+                }
+                try await second.withConnection(logger: TestDatabases.logger) { connection in
+                    let value1 = try await connection.integer("SELECT count(*) FROM body_regions")
+                    #expect(value1 == 0)
+                    let value2 = try await Migrator.schemaVersion(on: connection, logger: TestDatabases.logger)
+                    #expect(value2 == Migration.latestVersion)
+                }
+            }
         }
     }
 }

@@ -15,21 +15,53 @@ public struct LiveBackend: Sendable {
 
     /// Seeds `fixture` (default: the small one) into a new database and starts the API on it; with
     /// `requestLog`, the server's log lines (request lines included) are kept there.
+    ///
+    /// Prefer ``withLiveBackend(_:database:requestLog:_:)``, which stops it and drops its database however the
+    /// test ends; a backend started here is the caller's to ``stop()``.
     public static func start(
         _ fixture: SourceFixture? = nil, database: DatabaseURL? = nil, requestLog: LogCapture? = nil
     ) async throws -> LiveBackend {
         let url: DatabaseURL
         if let database { url = database } else { url = try await TestDatabases.make(prefix: "api") }
-        let directory = try (fixture ?? SourceFixture.small()).write()
-        let report = try await Seeder(logger: TestDatabases.logger).seed(sourceDirectory: directory, into: url)
-        let api =
-            if let requestLog {
-                try await RunningAPI.start(databaseURL: url, logger: requestLog.logger(), requestLog: true)
-            } else {
-                try await RunningAPI.start(databaseURL: url, logger: TestDatabases.logger)
-            }
-        return LiveBackend(databaseURL: url, api: api, seed: report)
+        do {
+            let directory = try (fixture ?? SourceFixture.small()).write()
+            let report = try await Seeder(logger: TestDatabases.logger).seed(sourceDirectory: directory, into: url)
+            let api =
+                if let requestLog {
+                    try await RunningAPI.start(databaseURL: url, logger: requestLog.logger(), requestLog: true)
+                } else {
+                    try await RunningAPI.start(databaseURL: url, logger: TestDatabases.logger)
+                }
+            return LiveBackend(databaseURL: url, api: api, seed: report, ownsDatabase: database == nil)
+        } catch {
+            if database == nil { try? await TestDatabases.drop(url) }
+            throw error
+        }
     }
 
-    public func stop() async { await api.stop() }
+    /// Whether ``stop()`` drops the database (it does when ``start(_:database:requestLog:)`` made it).
+    let ownsDatabase: Bool
+
+    /// Stops the server and drops the database it made. Safe to call twice.
+    public func stop() async {
+        await api.stop()
+        if ownsDatabase { try? await TestDatabases.drop(databaseURL) }
+    }
+}
+
+/// Runs `body` against a live backend (see ``LiveBackend/start(_:database:requestLog:)``), then stops the
+/// server and drops the database it made, however `body` ends.
+public func withLiveBackend<T>(
+    _ fixture: SourceFixture? = nil, database: DatabaseURL? = nil, requestLog: LogCapture? = nil,
+    _ body: (LiveBackend) async throws -> T
+) async throws -> T {
+    let backend = try await LiveBackend.start(fixture, database: database, requestLog: requestLog)
+    do {
+        let result = try await body(backend)
+        await backend.stop()
+        return result
+    } catch {
+        await backend.stop()
+        throw error
+    }
 }

@@ -21,7 +21,7 @@ public struct OwnClusterBackend: Sendable {
             let api = try await RunningAPI.start(databaseURL: url, logger: logger)
             return OwnClusterBackend(cluster: cluster, databaseURL: url, api: api)
         } catch {
-            cluster.stop()
+            await cluster.stop()
             throw error
         }
     }
@@ -29,6 +29,19 @@ public struct OwnClusterBackend: Sendable {
     /// Stops the server, then the cluster.
     public func stop() async {
         await api.stop()
-        cluster.stop()
+        await cluster.stop()
+    }
+
+    /// Runs `body` against a backend on a cluster of its own, then stops both, however `body` ends.
+    public static func with<T>(database: String, _ body: (OwnClusterBackend) async throws -> T) async throws -> T {
+        let backend = try await start(database: database)
+        do {
+            let result = try await body(backend)
+            await backend.stop()
+            return result
+        } catch {
+            await backend.stop()
+            throw error
+        }
     }
 }

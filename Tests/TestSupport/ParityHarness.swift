@@ -11,6 +11,11 @@ public enum ParityHarness {
         try await LiveBackend.start(try SourceFixture.referenceData())
     }
 
+    /// Runs `body` against the seeded backend, then stops it and drops its database.
+    public static func withSeededBackend<T>(_ body: (LiveBackend) async throws -> T) async throws -> T {
+        try await withLiveBackend(try SourceFixture.referenceData(), body)
+    }
+
     /// Runs SQL statements against the backend's database.
     public static func plant(_ statements: [String], in backend: LiveBackend) async throws {
         try await backend.databaseURL.withConnection(logger: TestDatabases.logger) { connection in

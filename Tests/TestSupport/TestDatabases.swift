@@ -19,6 +19,26 @@ public enum TestDatabases {
         }
     }
 
+    /// Runs `body` with a new, migrated, empty database, then drops it however `body` ends.
+    public static func withDatabase<T>(
+        prefix: String = "test", _ body: (DatabaseURL) async throws -> T
+    ) async throws -> T {
+        let url = try await make(prefix: prefix)
+        do {
+            let result = try await body(url)
+            try await drop(url)
+            return result
+        } catch {
+            try? await drop(url)
+            throw error
+        }
+    }
+
+    /// Drops a database made by ``make(prefix:)``.
+    public static func drop(_ url: DatabaseURL) async throws {
+        try await shared.databases().dropDatabase(url)
+    }
+
     /// One migrated database per `suite` name, created on first use and shared by that suite's tests (for
     /// suites that only read).
     public static func suiteDatabase(_ suite: String) async throws -> DatabaseURL {
