@@ -36,13 +36,16 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
     ],
     targets: [
-        // The 20 tables as data, and the JSON value model every layer shares.
-        .target(name: "ReferenceCatalog", swiftSettings: swiftSettings),
+        // The one reader of the environment: every key declared and documented once.
+        .target(name: "Settings", swiftSettings: swiftSettings),
+        // The 20 tables as data, and the JSON value model every layer shares (Catalog/, Values/); source
+        // loading and validation (Source/) and the API's wire format (Wire/).
+        .target(name: "ReferenceCatalog", dependencies: ["Settings"], swiftSettings: swiftSettings),
         // Pure canonical form and per-table differ: no I/O, no dependency but the catalog.
         .target(name: "Normalization", dependencies: ["ReferenceCatalog"], swiftSettings: swiftSettings),
-        // A throwaway PostgreSQL cluster (the embedded default) and database URLs.
+        // What every PostgreSQL user here shares: connection URLs, connections, error descriptions, quoting.
         .target(
-            name: "ThrowawayPostgres",
+            name: "PostgresSupport",
             dependencies: [
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
@@ -50,12 +53,17 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // The embedded default cluster (tests, parity-runner): nothing else.
+        .target(
+            name: "ThrowawayPostgres",
+            dependencies: ["PostgresSupport", "Settings", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: swiftSettings
+        ),
         // Migrations, migrator, seed, queries and the HTTP API.
         .target(
             name: "ReferenceBackend",
             dependencies: [
-                "ReferenceCatalog",
-                "ThrowawayPostgres",
+                "ReferenceCatalog", "PostgresSupport",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
@@ -76,27 +84,29 @@ let package = Package(
         .target(
             name: "ReferenceProviders",
             dependencies: [
-                "ReferenceCatalog",
+                "ReferenceCatalog", "Settings",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
         ),
-        // Parity orchestration, reports and the cutover checklist.
+        // Parity orchestration, the databases it runs on, reports and the cutover checklist.
         .target(
             name: "ParityRunner",
             dependencies: [
-                "ReferenceCatalog", "Normalization", "ReferenceBackend", "ReferenceProviders", "ThrowawayPostgres",
+                "ReferenceCatalog", "Normalization", "ReferenceBackend", "ReferenceProviders", "PostgresSupport",
+                "ThrowawayPostgres", "Settings",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings
         ),
-        // What both executables share: logging set-up and the exit-status contract.
+        // What both executables share: the exit-status contract, settings errors, logging set-up.
         .target(
             name: "CommandSupport",
             dependencies: [
-                "ReferenceBackend",
+                "ReferenceCatalog", "PostgresSupport", "Settings",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -105,14 +115,17 @@ let package = Package(
         .executableTarget(
             name: "parity-runner",
             dependencies: [
-                "ParityRunner", "CommandSupport", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "ParityRunner", "CommandSupport", "PostgresSupport", "ReferenceBackend", "ReferenceCatalog", "Settings",
+                "ThrowawayPostgres",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
         ),
         .executableTarget(
             name: "reference-backend",
             dependencies: [
-                "ReferenceBackend", "ReferenceCatalog", "ThrowawayPostgres", "CommandSupport",
+                "ReferenceBackend", "ReferenceCatalog", "PostgresSupport", "CommandSupport", "Settings",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -122,9 +135,11 @@ let package = Package(
         .executableTarget(
             name: "reference-bench",
             dependencies: [
-                "ParityRunner", "ReferenceBackend", "ReferenceProviders", "Normalization", "ThrowawayPostgres",
+                "ParityRunner", "ReferenceBackend", "ReferenceCatalog", "ReferenceProviders", "Normalization",
+                "PostgresSupport", "ThrowawayPostgres",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
             ],
             path: "Benchmarks/reference-bench",
             swiftSettings: swiftSettings
@@ -133,7 +148,8 @@ let package = Package(
         .target(
             name: "TestSupport",
             dependencies: [
-                "ReferenceBackend", "ReferenceCatalog", "ThrowawayPostgres",
+                "ParityRunner", "ReferenceBackend", "ReferenceCatalog", "PostgresSupport", "ThrowawayPostgres",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -145,37 +161,51 @@ let package = Package(
         .testTarget(name: "ReferenceCatalogTests", dependencies: ["ReferenceCatalog"], swiftSettings: swiftSettings),
         .testTarget(
             name: "NormalizationTests",
-            dependencies: ["Normalization", .product(name: "PropertyBased", package: "swift-property-based")],
+            dependencies: [
+                "Normalization", "ReferenceCatalog", .product(name: "PropertyBased", package: "swift-property-based"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "ReferenceBackendTests",
             dependencies: [
-                "ReferenceBackend", "TestSupport", "ThrowawayPostgres", .product(name: "Yams", package: "Yams"),
+                "ReferenceBackend", "ReferenceCatalog", "PostgresSupport", "TestSupport", "ThrowawayPostgres",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Yams", package: "Yams"),
             ],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "ReferenceProvidersTests",
-            dependencies: ["ReferenceProviders", "ReferenceBackend", "TestSupport"],
+            dependencies: [
+                "ReferenceProviders", "ReferenceBackend", "ReferenceCatalog", "PostgresSupport", "TestSupport",
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "ParityTests",
-            dependencies: ["ParityRunner", "TestSupport"],
+            dependencies: [
+                "ParityRunner", "Normalization", "ReferenceBackend", "ReferenceCatalog", "ReferenceProviders",
+                "PostgresSupport", "ThrowawayPostgres", "TestSupport",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ],
             path: "Tests/ParityTests",
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "GoldenFiles",
-            dependencies: ["ParityRunner", "TestSupport"],
+            dependencies: ["ParityRunner", "ReferenceBackend", "ReferenceCatalog", "ThrowawayPostgres", "TestSupport"],
             path: "Tests/GoldenFiles",
             exclude: ["Snapshots"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "SmokeTests",
-            dependencies: ["ReferenceProviders", "ParityRunner", "TestSupport"],
+            dependencies: ["ReferenceProviders", "ReferenceCatalog", "ParityRunner", "TestSupport"],
             path: "Tests/SmokeTests",
             swiftSettings: swiftSettings
         ),

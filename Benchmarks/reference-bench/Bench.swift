@@ -1,8 +1,8 @@
 import ArgumentParser
 import Foundation
 import Logging
+import PostgresSupport
 import ReferenceBackend
-import ThrowawayPostgres
 
 #if canImport(Glibc)
 import Glibc

@@ -1,6 +1,8 @@
 import ArgumentParser
 import Foundation
 import Logging
+import ParityRunner
+import PostgresSupport
 import ReferenceBackend
 import ThrowawayPostgres
 

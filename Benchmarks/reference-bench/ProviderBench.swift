@@ -1,9 +1,9 @@
 import ArgumentParser
 import Foundation
+import ParityRunner
 import ReferenceBackend
 import ReferenceCatalog
 import ReferenceProviders
-import ThrowawayPostgres
 
 /// Local provider first use (import of ReferenceData) and warm open; remote provider cold fetch and
 /// revalidation (304) against the local backend. Medians of 5.

@@ -2,9 +2,10 @@ import ArgumentParser
 import Foundation
 import Logging
 import NIOCore
+import ParityRunner
+import PostgresSupport
 import ReferenceBackend
 import ReferenceCatalog
-import ThrowawayPostgres
 
 /// The seed: ReferenceData into an empty database and an identical re-seed (median of 5); a synthetic
 /// 1,000,000-exercise source with 1,000,000 link rows, initial load and identical re-seed. Reference in the

@@ -1,8 +1,8 @@
 import ArgumentParser
 import Foundation
+import ParityRunner
 import ReferenceBackend
 import ReferenceCatalog
-import ThrowawayPostgres
 
 /// Seeds ReferenceData into a throwaway cluster and serves the API on the given port until killed, printing
 /// `ready` when it listens: the server side of `Benchmarks/api.sh`.

@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
 import Logging
-import ReferenceBackend
+import Settings
 
 /// What both executables share: logging to standard error at `LOG_LEVEL`, and the command-line contract's
 /// exit statuses (DESIGN.md): usage errors exit 2 (not argument parser's 64), other errors their own status.
@@ -28,10 +28,15 @@ extension ContractCommand {
     /// and the signal handlers first, then the command runs in a task; the process exits with the contract's
     /// status when it ends.
     public static func runAsMain() -> Never {
+        let level: Logger.Level
+        do {
+            level = try Settings().choice(.logLevel, as: Logger.Level.self) ?? defaultLogLevel
+        } catch {
+            exitWithError(error)
+        }
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel =
-                Logger.Level(rawValue: ProcessInfo.processInfo.environment["LOG_LEVEL"] ?? "") ?? defaultLogLevel
+            handler.logLevel = level
             return handler
         }
         let parsed: any ParsableCommand

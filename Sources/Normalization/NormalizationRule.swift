@@ -1,17 +1,14 @@
 import ReferenceCatalog
 
-/// The rules of the normalization contract (NORMALIZATION.md). Every difference a report shows names the
-/// rule under which its two values were compared.
+/// The rules of the normalization contract (NORMALIZATION.md) that a difference can name: every difference a
+/// report shows carries the one under which its two values were compared. (Row identity, missing keys as
+/// null, the columns not compared and admin rows are handled by the differ and named by no difference.)
 public enum NormalizationRule: String, Sendable, Hashable, CaseIterable {
-    /// Rows are identified by their primary-key tuple and ordered by it in UTF-8 byte order.
-    case keyOrder = "key.utf8-order"
     /// Required text: leading and trailing Unicode White_Space removed, then Unicode NFC. Case, inner
     /// whitespace and punctuation never change.
     case textTrimNFC = "text.trim-nfc"
     /// Nullable text: as `text.trim-nfc`, and a missing key, null, "" and whitespace-only text are all null.
     case nullableTextBlankIsNull = "text.nullable-blank-is-null"
-    /// Nullable non-text: a missing key is null.
-    case missingIsNull = "value.missing-is-null"
     /// Booleans: JSON true/false only; 1, 0, "true" are type differences.
     case booleanStrict = "boolean.strict"
     /// Integers: compared exactly, within the column's range.
@@ -26,17 +23,12 @@ public enum NormalizationRule: String, Sendable, Hashable, CaseIterable {
     /// JSON objects: key order ignored; nested numbers as exact decimals, nested strings NFC (not trimmed),
     /// nested arrays in order.
     case jsonObject = "json.object"
-    /// `is_active` and `source_type` are not compared (the source never carries them).
-    case ignoredColumn = "column.ignored"
     /// A key that is not a catalog column: always reported.
     case unknownColumn = "column.unknown"
     /// A value whose JSON type does not fit the column: always reported, never coerced.
     case typeMismatch = "type.mismatch"
     /// A row present on one side only.
     case rowPresence = "row.presence"
-    /// A remote row with `source_type = 'admin'` that the local data does not have: listed, not a failure
-    /// (a failure with `--strict`).
-    case adminRow = "row.admin"
     /// Two rows with the same primary key on one side.
     case duplicateKey = "key.duplicate"
 

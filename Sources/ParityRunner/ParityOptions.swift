@@ -1,6 +1,6 @@
 import Foundation
+import PostgresSupport
 import ReferenceCatalog
-import ThrowawayPostgres
 
 /// What one parity run compares, and against what.
 public struct ParityOptions: Sendable {
@@ -15,12 +15,15 @@ public struct ParityOptions: Sendable {
     public var backendURL: URL?
     /// Remote-only admin rows fail the run instead of being listed (`--strict`).
     public var strict: Bool
+    /// Seconds the bootstrap request may take (`REFERENCE_HTTP_TIMEOUT`, default 30 here).
+    public var httpTimeout: Double
 
     public init(
         tables: [String] = [], sourceDirectory: URL = ReferenceDataLocation.defaultDirectory(),
         databaseURL: DatabaseURL? = nil,
-        backendURL: URL? = nil, strict: Bool = false
+        backendURL: URL? = nil, strict: Bool = false, httpTimeout: Double = 30
     ) {
+        self.httpTimeout = httpTimeout
         self.tables = tables
         self.sourceDirectory = sourceDirectory
         self.databaseURL = databaseURL

@@ -1,10 +1,11 @@
 import Foundation
 import Logging
 import Normalization
+import PostgresSupport
 import ReferenceBackend
 import ReferenceCatalog
 import ReferenceProviders
-import ThrowawayPostgres
+import Settings
 
 /// The parity gate: source JSON → seed → bootstrap over HTTP → normalize both sides → compare per table.
 ///
@@ -129,11 +130,12 @@ public struct ParityRun: Sendable {
 
     /// The bootstrap through the app's remote provider, without a cache.
     private func fetch(_ url: URL) async throws -> ReferenceBootstrap {
-        let provider = RemotePostgresProvider(baseURL: url, cache: nil, timeout: 30, logger: logger)
+        let provider = RemotePostgresProvider(baseURL: url, cache: nil, timeout: options.httpTimeout, logger: logger)
         do {
             return try await provider.getBootstrap()
         } catch let error as ReferenceProviderError {
-            throw ParityError.infrastructure(step: "fetch bootstrap from \(url.absoluteString)", reason: "\(error)")
+            throw ParityError.infrastructure(
+                step: "fetch bootstrap from \(url.absoluteString)", reason: "\(error)", cause: error)
         }
     }
 
@@ -141,12 +143,14 @@ public struct ParityRun: Sendable {
     private func infrastructure<T>(_ step: String, _ body: () async throws -> T) async throws -> T {
         do {
             return try await body()
-        } catch let error as any ExitStatusProviding {
+        } catch let error as any ClassifiedError {
             throw error
         } catch let error as DatabaseURLError {
             throw error
+        } catch let error as SettingError {
+            throw error
         } catch {
-            throw ParityError.infrastructure(step: step, reason: message(for: error))
+            throw ParityError.infrastructure(step: step, reason: describePostgresError(error), cause: error)
         }
     }
 }

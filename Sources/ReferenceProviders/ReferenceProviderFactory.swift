@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import ReferenceCatalog
+import Settings
 
 /// Which provider the app uses, and how it is set up. Every key can come from the environment.
 public struct ReferenceProviderConfiguration: Sendable {
@@ -33,25 +34,26 @@ public struct ReferenceProviderConfiguration: Sendable {
     }
 
     public static var defaultCacheRoot: String {
-        let environment = ProcessInfo.processInfo.environment
-        let base = environment["XDG_CACHE_HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? NSHomeDirectory() + "/.cache"
-        return base + "/reference-parity"
+        (Settings().text(.xdgCacheHome) ?? NSHomeDirectory() + "/.cache") + "/reference-parity"
     }
 
-    /// Reads every key from `environment`, with the defaults above.
-    public static func fromEnvironment(_ environment: [String: String] = ProcessInfo.processInfo.environment) -> Self {
+    /// Reads every key from `environment`, with the defaults above. The flag is fail-safe: anything but
+    /// `true`/`1`/`yes`/`on` keeps the local path. A backend URL that is not an http(s) URL, or a timeout that
+    /// is not a positive number of seconds, is a ``SettingError`` naming the key.
+    public static func fromEnvironment(
+        _ environment: [String: String] = ProcessInfo.processInfo.environment
+    ) throws(SettingError) -> Self {
+        let settings = Settings(environment: environment)
         var configuration = Self()
         configuration.useBackendReference = ["1", "true", "yes", "on"].contains(
-            (environment["USE_BACKEND_REFERENCE"] ?? "").lowercased())
-        if let url = environment["REFERENCE_BACKEND_URL"].flatMap(URL.init(string:)) { configuration.backendURL = url }
+            (settings.text(.useBackendReference) ?? "").lowercased())
+        if let url = try settings.httpURL(.backendURL) { configuration.backendURL = url }
         configuration.sourceDirectory = ReferenceDataLocation.defaultDirectory(environment: environment)
-        if let path = environment["REFERENCE_SQLITE_PATH"], !path.isEmpty { configuration.sqlitePath = path }
-        if let cache = environment["REFERENCE_CACHE_DIR"], !cache.isEmpty {
+        if let path = settings.text(.sqlitePath) { configuration.sqlitePath = path }
+        if let cache = settings.text(.remoteCacheDirectory) {
             configuration.cacheDirectory = cache == "off" ? nil : URL(fileURLWithPath: cache)
         }
-        if let timeout = environment["REFERENCE_HTTP_TIMEOUT"].flatMap(TimeInterval.init) {
-            configuration.timeout = timeout
-        }
+        if let timeout = try settings.seconds(.httpTimeout) { configuration.timeout = timeout }
         return configuration
     }
 }

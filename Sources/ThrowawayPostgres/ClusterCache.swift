@@ -1,35 +1,12 @@
 import Foundation
 import Logging
+import PostgresSupport
+import Settings
 import Synchronization
 
 #if canImport(Glibc)
 import Glibc
 #endif
-
-/// Where initialised clusters are cached.
-public enum ClusterCacheLocation: Sendable, Hashable {
-    /// `$REFERENCE_PG_CACHE` (`off`: no cache), else `$XDG_CACHE_HOME/reference-parity`, else
-    /// `~/.cache/reference-parity`.
-    case environment
-    /// This directory.
-    case directory(String)
-    /// No cache: every start initialises (and prepares) a new cluster.
-    case off
-
-    /// The cache root this location names, nil when caching is off.
-    func root(environment: [String: String] = ProcessInfo.processInfo.environment) -> String? {
-        switch self {
-        case .off: return nil
-        case .directory(let path): return path
-        case .environment:
-            if let configured = environment["REFERENCE_PG_CACHE"], !configured.isEmpty {
-                return configured == "off" ? nil : configured
-            }
-            if let xdg = environment["XDG_CACHE_HOME"], !xdg.isEmpty { return xdg + "/reference-parity" }
-            return NSHomeDirectory() + "/.cache/reference-parity"
-        }
-    }
-}
 
 /// The cache of initialised clusters: one entry per PostgreSQL version and preparation key.
 ///
@@ -62,50 +39,6 @@ struct ClusterCache: Sendable {
         self.owner = owner
         self.logger = logger
         self.root = location.root(environment: environment)
-    }
-
-    // MARK: Run directories
-
-    /// Where run directories live: `$REFERENCE_PG_RUN_DIR`, else `/dev/shm` (memory: a throwaway cluster
-    /// never waits for the disk), else `/tmp`. The unprivileged owner must be able to reach it.
-    private var runRoot: String {
-        if let configured = ProcessInfo.processInfo.environment["REFERENCE_PG_RUN_DIR"], !configured.isEmpty {
-            return configured
-        }
-        var status = stat()
-        if stat("/dev/shm", &status) == 0, access("/dev/shm", W_OK) == 0, status.st_mode & S_ISVTX != 0 {
-            return "/dev/shm"
-        }
-        return "/tmp"
-    }
-    private static let runPrefix = "reference-pg-"
-
-    /// A new empty run directory, owned by the cluster owner, mode 0700, recording the creating process.
-    func makeRunDirectory() throws -> String {
-        let directory = try Self.makeUniqueDirectory("\(runRoot)/\(Self.runPrefix)")
-        try "\(getpid())\n".write(toFile: directory + "/owner.pid", atomically: false, encoding: .utf8)
-        try owner.chown(directory)
-        return directory
-    }
-
-    /// Removes run directories left behind by processes that died without cleaning up (killed by SIGKILL,
-    /// say), stopping their servers first.
-    func removeStaleRunDirectories() {
-        let entries = (try? FileManager.default.contentsOfDirectory(atPath: runRoot)) ?? []
-        for entry in entries where entry.hasPrefix(Self.runPrefix) {
-            let directory = runRoot + "/" + entry
-            guard let text = try? String(contentsOfFile: directory + "/owner.pid", encoding: .utf8),
-                let pid = Int32(text.trimmingCharacters(in: .whitespacesAndNewlines))
-            else { continue }
-            if kill(pid, 0) == 0 || errno == EPERM { continue }  // its creator is alive
-            if let pidText = try? String(contentsOfFile: directory + "/data/postmaster.pid", encoding: .utf8),
-                let line = pidText.split(separator: "\n").first, let serverPID = Int32(line)
-            {
-                kill(serverPID, SIGQUIT)
-            }
-            try? FileManager.default.removeItem(atPath: directory)
-            logger.debug("removed stale throwaway cluster", metadata: ["throwaway.directory": "\(directory)"])
-        }
     }
 
     // MARK: Entries
@@ -214,7 +147,7 @@ struct ClusterCache: Sendable {
             if let known = error as? ThrowawayPostgresError, case .cacheUnusable = known { throw known }
             throw ThrowawayPostgresError.cacheUnusable(directory: root, reason: Self.reason(error))
         }
-        logger.info(
+        logger.debug(
             "initialised a throwaway PostgreSQL cluster",
             metadata: [
                 "throwaway.version": "\(binaries.version)", "throwaway.cache": "\(entry)",
@@ -308,83 +241,5 @@ struct ClusterCache: Sendable {
             return underlying.localizedDescription
         }
         return "\(error)"
-    }
-}
-
-/// The cross-process lock of one cache entry: `flock` on a lock file beside it, released by ``release()``
-/// or when the holder exits however it exits. Waiting polls with a non-blocking `flock`, so no thread is held.
-final class EntryLock: Sendable {
-    private let descriptor: Mutex<Int32>
-
-    static func acquire(path: String, root: String, logger: Logger) async throws -> EntryLock {
-        let descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
-        guard descriptor >= 0 else {
-            throw ThrowawayPostgresError.cacheUnusable(
-                directory: root, reason: "cannot open \(path): \(String(cString: strerror(errno)))")
-        }
-        let lock = EntryLock(descriptor: descriptor)
-        let deadline = ContinuousClock.now + ClusterCache.lockWait
-        var announced = false
-        while flock(descriptor, LOCK_EX | LOCK_NB) != 0 {
-            guard errno == EWOULDBLOCK || errno == EINTR else {
-                let reason = String(cString: strerror(errno))
-                lock.release()
-                throw ThrowawayPostgresError.cacheUnusable(directory: root, reason: "cannot lock \(path): \(reason)")
-            }
-            if !announced {
-                announced = true
-                logger.info(
-                    "waiting for another process preparing the same cached cluster",
-                    metadata: ["throwaway.lock": "\(path)"])
-            }
-            guard ContinuousClock.now < deadline else {
-                lock.release()
-                throw ThrowawayPostgresError.cacheUnusable(
-                    directory: root,
-                    reason: "another process held \(path) for more than \(ClusterCache.lockWait)")
-            }
-            do {
-                try await Task.sleep(for: .milliseconds(20))
-            } catch {
-                lock.release()
-                throw error
-            }
-        }
-        return lock
-    }
-
-    private init(descriptor: Int32) { self.descriptor = Mutex(descriptor) }
-
-    /// Unlocks and closes the lock file (once).
-    func release() {
-        descriptor.withLock { descriptor in
-            guard descriptor >= 0 else { return }
-            flock(descriptor, LOCK_UN)
-            close(descriptor)
-            descriptor = -1
-        }
-    }
-
-    deinit { release() }
-}
-
-/// Runs at most one operation per key at a time inside this process; callers that arrive while one runs
-/// await it and share its outcome instead of starting their own.
-final class SingleFlight: Sendable {
-    private let running = Mutex<[String: Task<Void, any Error>]>([:])
-
-    func run(_ key: String, _ operation: @escaping @Sendable () async throws -> Void) async throws {
-        let task = running.withLock { running in
-            if let existing = running[key] { return existing }
-            let task = Task { try await operation() }
-            running[key] = task
-            return task
-        }
-        defer {
-            running.withLock { running in
-                if running[key] == task { running[key] = nil }
-            }
-        }
-        try await task.value
     }
 }

@@ -2,6 +2,7 @@ import Foundation
 
 #if canImport(Glibc)
 import Glibc
+import Settings
 #endif
 
 /// Who runs the throwaway server. As root that is an unprivileged user (`REFERENCE_PG_USER`, default
@@ -13,7 +14,7 @@ struct ClusterOwner: Sendable {
 
     static func current(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> ClusterOwner {
         guard getuid() == 0 else { return ClusterOwner(uid: getuid(), gid: getgid(), userName: nil) }
-        let name = environment["REFERENCE_PG_USER"] ?? "postgres"
+        let name = Settings(environment: environment).text(.clusterUser) ?? "postgres"
         guard let entry = getpwnam(name) else { throw ThrowawayPostgresError.unprivilegedUserMissing(name) }
         return ClusterOwner(uid: entry.pointee.pw_uid, gid: entry.pointee.pw_gid, userName: name)
     }

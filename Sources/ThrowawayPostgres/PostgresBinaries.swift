@@ -1,4 +1,5 @@
 import Foundation
+import Settings
 
 /// The PostgreSQL server programs (`initdb`, `postgres`) of one installation.
 public struct PostgresBinaries: Sendable, Hashable {
@@ -23,11 +24,12 @@ public struct PostgresBinaries: Sendable, Hashable {
                 && fileManager.isExecutableFile(atPath: directory + "/initdb")
         }
         var candidates: [String] = []
-        if let explicit = environment["PG_BINDIR"], !explicit.isEmpty { candidates.append(explicit) }
-        for directory in (environment["PATH"] ?? "").split(separator: ":") { candidates.append(String(directory)) }
+        let settings = Settings(environment: environment)
+        if let explicit = settings.text(.postgresBinaries) { candidates.append(explicit) }
+        for directory in (settings.text(.path) ?? "").split(separator: ":") { candidates.append(String(directory)) }
         // pg_config is a process to start: ask it only when neither PG_BINDIR nor PATH has the server.
         if !candidates.contains(where: hasServer),
-            let bindir = try? await run("pg_config", ["--bindir"], searchPath: environment["PATH"])
+            let bindir = try? await run("pg_config", ["--bindir"], searchPath: settings.text(.path))
         {
             candidates.append(bindir.trimmingCharacters(in: .whitespacesAndNewlines))
         }

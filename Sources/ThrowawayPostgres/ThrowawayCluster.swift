@@ -1,6 +1,6 @@
 import Foundation
 import Logging
-import PostgresNIO
+import PostgresSupport
 import Synchronization
 
 #if canImport(Glibc)
@@ -176,34 +176,8 @@ public final class ThrowawayCluster: Sendable {
     /// Creates a database, optionally as a copy of `template` (`CREATE DATABASE ... TEMPLATE`).
     public func createDatabase(
         _ name: String, template: String? = nil, logger: Logger = Logger(label: "throwaway-postgres")
-    )
-        async throws
-    {
-        try await ThrowawayCluster.createDatabase(name, template: template, on: url(), logger: logger)
-    }
-
-    /// Creates a database on any server reachable through `adminURL` (a user with CREATEDB).
-    public static func createDatabase(
-        _ name: String, template: String?, on adminURL: DatabaseURL, logger: Logger
-    )
-        async throws
-    {
-        var statement = "CREATE DATABASE " + quoteIdentifier(name)
-        if let template { statement += " TEMPLATE " + quoteIdentifier(template) }
-        do {
-            let connection = try await PostgresConnection.connect(
-                configuration: try adminURL.connectionConfiguration, id: 1, logger: logger)
-            do {
-                try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
-                try await connection.close()
-            } catch {
-                try? await connection.close()
-                throw error
-            }
-        } catch let error as PSQLError {
-            throw PostgresCommandError(
-                command: statement, sqlState: postgresSQLState(error), reason: describePostgresError(error))
-        }
+    ) async throws {
+        try await url().createDatabase(name, template: template, logger: logger)
     }
 
     /// Stops the server at once (SIGQUIT: immediate shutdown, nothing to keep), waits for it to exit without
@@ -251,25 +225,6 @@ public final class ThrowawayCluster: Sendable {
             current.waitUntilExit()
             try? FileManager.default.removeItem(atPath: directory)
         }
-    }
-}
-
-/// Quotes a SQL identifier (`"name"`, with embedded quotes doubled).
-public func quoteIdentifier(_ name: String) -> String {
-    "\"" + name.replacingOccurrences(of: "\"", with: "\"\"") + "\""
-}
-
-extension Duration {
-    /// Whole milliseconds, for log lines.
-    public var milliseconds: Int64 {
-        let (seconds, attoseconds) = components
-        return seconds * 1000 + attoseconds / 1_000_000_000_000_000
-    }
-
-    /// Milliseconds with their fraction, for timings in reports.
-    public var fractionalMilliseconds: Double {
-        let (seconds, attoseconds) = components
-        return Double(seconds) * 1000 + Double(attoseconds) / 1e15
     }
 }
 

@@ -3,8 +3,10 @@ import CommandSupport
 import Foundation
 import Logging
 import ParityRunner
+import PostgresSupport
 import ReferenceBackend
 import ReferenceCatalog
+import Settings
 import ThrowawayPostgres
 
 #if canImport(Glibc)
@@ -77,11 +79,12 @@ struct ParityRunnerCommand: ContractCommand {
             sourceDirectory: source.map { URL(fileURLWithPath: $0) } ?? ReferenceDataLocation.defaultDirectory(),
             databaseURL: try databaseURL.map { try DatabaseURL(parsing: $0) },
             backendURL: backendURL.flatMap(URL.init(string:)),
-            strict: strict)
+            strict: strict,
+            httpTimeout: try Settings().seconds(.httpTimeout) ?? 30)
         let report = try await ParityRun(options: options, logger: logger, progress: quiet ? .silent : .standardError)
             .execute()
         let colors =
-            output == nil && isatty(STDOUT_FILENO) == 1 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil
+            output == nil && isatty(STDOUT_FILENO) == 1 && Settings().text(.noColor) == nil
         let rendered: String =
             switch format {
             case .text: report.text(colors: colors)

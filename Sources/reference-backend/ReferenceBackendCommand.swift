@@ -2,9 +2,10 @@ import ArgumentParser
 import CommandSupport
 import Foundation
 import Logging
+import PostgresSupport
 import ReferenceBackend
 import ReferenceCatalog
-import ThrowawayPostgres
+import Settings
 
 /// `reference-backend migrate|seed|serve`: a thin shell over the ReferenceBackend library.
 @main
@@ -41,7 +42,7 @@ struct DatabaseOptions: ParsableArguments {
 
     /// The URL from the option or `DATABASE_URL`; a usage error when neither is given.
     func resolve() throws -> DatabaseURL {
-        guard let text = databaseURL ?? ProcessInfo.processInfo.environment["DATABASE_URL"], !text.isEmpty else {
+        guard let text = databaseURL ?? Settings().text(.databaseURL) else {
             throw ValidationError("no database: pass --database-url URL or set DATABASE_URL")
         }
         return try DatabaseURL(parsing: text)
@@ -151,17 +152,17 @@ struct Serve: AsyncParsableCommand {
     var port: Int?
 
     func run() async throws {
-        let environment = ProcessInfo.processInfo.environment
+        let settings = Settings()
         let logger = Logger(label: "reference-backend.api")
         let url = try database.resolve()
-        let port = port ?? environment["REFERENCE_API_PORT"].map({ Int($0) ?? -1 }) ?? 8080
+        let port = try port ?? settings.integer(.apiPort, in: 0...65535) ?? 8080
         guard (0...65535).contains(port) else {
             throw ValidationError("the port must be a number from 0 to 65535")
         }
         let configuration = ReferenceAPI.Configuration(
-            host: host ?? environment["REFERENCE_API_HOST"] ?? "127.0.0.1", port: port, databaseURL: url,
-            maximumConnections: environment["REFERENCE_API_DB_CONNECTIONS"].flatMap(Int.init) ?? 8,
-            databaseTimeout: .seconds(environment["REFERENCE_API_DB_TIMEOUT"].flatMap(Double.init) ?? 5))
+            host: host ?? settings.text(.apiHost) ?? "127.0.0.1", port: port, databaseURL: url,
+            maximumConnections: try settings.integer(.apiDatabaseConnections, in: 1...1000) ?? 8,
+            databaseTimeout: .milliseconds(1000 * (try settings.seconds(.apiDatabaseTimeout, maximum: 3600) ?? 5)))
         try await ReferenceAPI(configuration: configuration, logger: logger).run { port in
             logger.info(
                 "listening",

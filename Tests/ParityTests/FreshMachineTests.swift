@@ -1,5 +1,6 @@
 import Foundation
 import PostgresNIO
+import PostgresSupport
 import ReferenceBackend
 import TestSupport
 import Testing
@@ -23,11 +24,13 @@ struct FreshMachineTests {
         defer { try? FileManager.default.removeItem(atPath: root) }
         let runner = try CommandLineTests.executable("parity-runner")
         let environment = environment(cache: root)
+        // The small fixture: the cluster cache is under test here, not the size of the data.
+        let source = try SourceFixture.small().write().path
         let outcomes = try await withThrowingTaskGroup(of: ChildProcess.Outcome.self) { group in
             for _ in 0..<3 {
                 group.addTask {
                     try await ChildProcess.run(
-                        runner, ["--table", "units", "--format", "json"], environment: environment)
+                        runner, ["--source", source, "--format", "json"], environment: environment)
                 }
             }
             return try await group.reduce(into: []) { $0.append($1) }
@@ -73,7 +76,7 @@ struct FreshMachineTests {
                     "reference-backend", ["migrate", "--database-url", url.description, "--lock-timeout", "1"])
                 let waited = ContinuousClock.now - started
                 #expect(outcome.status == 3, "\(outcome.output) \(outcome.error)")
-                #expect(waited < .seconds(30))
+                #expect(waited < .seconds(60))
                 let errorLines = outcome.error.split(separator: "\n").filter { $0.hasPrefix("error:") }
                 #expect(errorLines.count == 1)
                 #expect(errorLines.first?.contains("pid \(pid)") == true, "pid \(pid): \(outcome.error)")
@@ -103,5 +106,41 @@ struct FreshMachineTests {
                 #expect(outcome.schemaVersion == Migration.latestVersion)
             }
         }
+    }
+}
+
+/// Settings from the environment: an invalid value is a usage error naming the key, never a silent default.
+@Suite("Settings")
+struct SettingsTests {
+    func run(
+        _ name: String, _ arguments: [String], _ key: String, _ value: String
+    ) async throws
+        -> ChildProcess.Outcome
+    {
+        var environment = ProcessInfo.processInfo.environment
+        environment[key] = value
+        return try await ChildProcess.run(try CommandLineTests.executable(name), arguments, environment: environment)
+    }
+
+    @Test(
+        "an invalid setting exits 2 naming the key, the value and what is accepted",
+        arguments: [
+            ("reference-backend", "REFERENCE_API_PORT", "abc", "an integer from 0 to 65535"),
+            ("reference-backend", "REFERENCE_API_DB_CONNECTIONS", "0", "an integer from 1 to 1000"),
+            ("reference-backend", "REFERENCE_API_DB_TIMEOUT", "soon", "a number of seconds"),
+            ("reference-backend", "LOG_LEVEL", "loud", "one of trace, debug, info"),
+            ("parity-runner", "REFERENCE_HTTP_TIMEOUT", "-1", "a number of seconds greater than 0"),
+            ("parity-runner", "LOG_LEVEL", "loud", "one of trace, debug, info"),
+        ])
+    func invalid(executable: String, key: String, value: String, accepted: String) async throws {
+        let arguments =
+            executable == "reference-backend"
+            ? ["serve", "--database-url", "postgresql://postgres@/x?host=/nonexistent-socket-dir"]
+            : ["--backend-url", "http://127.0.0.1:9", "--quiet"]
+        let outcome = try await run(executable, arguments, key, value)
+        #expect(outcome.status == 2, "\(outcome.errorText)")
+        let line = outcome.errorText.split(separator: "\n").first { $0.contains("error:") } ?? ""
+        #expect(line.contains("\(key)='\(value)'"), "\(outcome.errorText)")
+        #expect(line.contains(accepted), "\(outcome.errorText)")
     }
 }

@@ -1,11 +1,11 @@
 import Foundation
 import Logging
 import PostgresNIO
+import PostgresSupport
 import ReferenceBackend
 import ReferenceCatalog
 import TestSupport
 import Testing
-import ThrowawayPostgres
 
 /// The API over real HTTP against a real PostgreSQL.
 @Suite("Reference API")
@@ -169,6 +169,36 @@ struct APITests {
             #expect(try json(result)["error"]?["code"] == "database_unavailable")
             #expect(!result.text.contains("permission"))
         }
+    }
+
+    @Test(
+        "an outage logs one warning when the database goes away and one notice when it returns, not a line per request")
+    func outageLogging() async throws {
+        let log = LogCapture()
+        try await OwnClusterBackend.with(database: "outage", log: log) { backend in
+            #expect(try await HTTP.request(backend.url("/health")).status == 200)
+            await backend.cluster.suspendServer()
+            for (path, times) in [
+                ("/health", 2), ("/api/v1/reference/version", 4), ("/api/v1/reference/bootstrap", 4),
+            ] {
+                for _ in 0..<times { #expect(try await HTTP.request(backend.url(path)).status == 503) }
+            }
+            try await backend.cluster.resumeServer()
+            var recovered = 0
+            for _ in 0..<100 {
+                recovered = try await HTTP.request(backend.url("/health")).status
+                if recovered == 200 { break }
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            #expect(recovered == 200)
+            #expect(try await HTTP.request(backend.url("/api/v1/reference/version")).status == 200)
+        }
+        let loud = log.lines.filter { $0.level >= .notice }
+        #expect(loud.map(\.level) == [.warning, .notice], "\(loud.map { "\($0.level) \($0.message)" })")
+        #expect(loud.first?.message.contains("unavailable") == true)
+        #expect(loud.last?.message.contains("available again") == true)
+        // Success is logged at debug only: a request line per request, nothing louder.
+        #expect(log.lines.contains { $0.message == "request" && $0.level == .debug })
     }
 
     @Test("health: 200 with the database, 503 with a JSON body without it, and 200 again when it returns")

@@ -1,8 +1,8 @@
 import Foundation
+import PostgresSupport
 import ReferenceCatalog
 import TestSupport
 import Testing
-import ThrowawayPostgres
 
 @testable import ReferenceBackend
 

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import PostgresNIO
+import PostgresSupport
 import Synchronization
 import TestSupport
 import Testing
@@ -8,7 +9,7 @@ import ThrowawayPostgres
 
 /// The cluster cache as a fresh machine, a crashed run or a damaged disk leaves it: every case ends with one
 /// valid entry and a running cluster. Each test uses a cache directory of its own.
-@Suite("Cluster cache")
+@Suite("Cluster cache", .serialized)
 struct ClusterCacheTests {
     static let key = "cache-test"
 

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import PostgresNIO
+import PostgresSupport
 import ReferenceBackend
 import TestSupport
 import Testing
@@ -14,7 +15,7 @@ struct MigratorTests {
     func emptyDatabase() async throws -> DatabaseURL {
         let server = try await TestDatabases.serverURL()
         let name = "empty_\(UUID().uuidString.prefix(8).lowercased())"
-        try await ThrowawayCluster.createDatabase(name, template: "template0", on: server, logger: logger)
+        try await server.createDatabase(name, template: "template0", logger: logger)
         return server.with(database: name)
     }
 

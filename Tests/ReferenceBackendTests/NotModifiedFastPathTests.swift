@@ -4,10 +4,10 @@ import NIOCore
 import NIOHTTP1
 import NIOPosix
 import PostgresNIO
+import PostgresSupport
 import ReferenceCatalog
 import TestSupport
 import Testing
-import ThrowawayPostgres
 
 @testable import ReferenceBackend
 

@@ -1,10 +1,10 @@
 import Logging
 import PostgresNIO
+import PostgresSupport
 import ReferenceBackend
 import ReferenceCatalog
 import TestSupport
 import Testing
-import ThrowawayPostgres
 
 /// The migrated schema and the catalog describe the same 20 tables, column by column.
 @Suite("Migrated schema matches the catalog")

@@ -1,11 +1,11 @@
 import Foundation
 import Logging
 import PostgresNIO
+import PostgresSupport
 import ReferenceBackend
 import ReferenceCatalog
 import TestSupport
 import Testing
-import ThrowawayPostgres
 
 @Suite("Seed pipeline")
 struct SeedTests {

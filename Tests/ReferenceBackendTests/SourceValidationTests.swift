@@ -1,4 +1,5 @@
 import Foundation
+import PostgresSupport
 import ReferenceBackend
 import ReferenceCatalog
 import TestSupport
@@ -125,7 +126,7 @@ struct SourceValidationTests {
                 try await Seeder(logger: TestDatabases.logger).seed(sourceDirectory: directory, into: url)
             }
             #expect(error?.problems.count == 3)
-            #expect(exitStatus(for: error!) == .badInput)
+            #expect(error?.failureKind == .badInput)
             let after = try await url.withConnection(logger: TestDatabases.logger) { try await $0.referenceChecksum() }
             #expect(after == before)
         }

@@ -1,10 +1,10 @@
 import Foundation
 import Logging
 import PostgresNIO
+import PostgresSupport
 import ReferenceBackend
 import TestSupport
 import Testing
-import ThrowawayPostgres
 
 /// reference_metadata.version_seq: once per committed transaction that changed rows, never otherwise, in
 /// commit order.

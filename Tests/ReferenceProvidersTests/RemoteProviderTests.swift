@@ -1,4 +1,5 @@
 import Foundation
+import PostgresSupport
 import ReferenceBackend
 import ReferenceCatalog
 import ReferenceProviders
@@ -134,15 +135,17 @@ struct RemoteProviderTests {
 @Suite("Provider factory and flag")
 struct FactoryTests {
     @Test("USE_BACKEND_REFERENCE defaults to OFF; only true/1/yes/on turn it on")
-    func flag() {
-        #expect(!ReferenceProviderConfiguration.fromEnvironment([:]).useBackendReference)
+    func flag() throws {
+        #expect(try !ReferenceProviderConfiguration.fromEnvironment([:]).useBackendReference)
         for value in ["true", "1", "YES", "on"] {
             #expect(
-                ReferenceProviderConfiguration.fromEnvironment(["USE_BACKEND_REFERENCE": value]).useBackendReference)
+                try ReferenceProviderConfiguration.fromEnvironment(["USE_BACKEND_REFERENCE": value]).useBackendReference
+            )
         }
         for value in ["false", "0", "", "maybe"] {
             #expect(
-                !ReferenceProviderConfiguration.fromEnvironment(["USE_BACKEND_REFERENCE": value]).useBackendReference)
+                try !ReferenceProviderConfiguration.fromEnvironment(["USE_BACKEND_REFERENCE": value])
+                    .useBackendReference)
         }
     }
 
@@ -151,7 +154,7 @@ struct FactoryTests {
         let listener = try SilentListener()
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
             "factory-\(UUID().uuidString.prefix(8))")
-        let configuration = ReferenceProviderConfiguration.fromEnvironment([
+        let configuration = try ReferenceProviderConfiguration.fromEnvironment([
             "REFERENCE_BACKEND_URL": listener.url.absoluteString,
             "REFERENCE_DATA_DIR": ReferenceDataLocation.projectDirectory.path,
             "REFERENCE_SQLITE_PATH": directory.appendingPathComponent("local.sqlite").path,
@@ -167,7 +170,7 @@ struct FactoryTests {
     @Test("flag ON: the remote provider, talking to the configured backend")
     func flagOn() async throws {
         let listener = try SilentListener()
-        let configuration = ReferenceProviderConfiguration.fromEnvironment([
+        let configuration = try ReferenceProviderConfiguration.fromEnvironment([
             "USE_BACKEND_REFERENCE": "true", "REFERENCE_BACKEND_URL": listener.url.absoluteString,
             "REFERENCE_CACHE_DIR": "off",
             "REFERENCE_HTTP_TIMEOUT": "0.5",

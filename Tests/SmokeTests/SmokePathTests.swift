@@ -40,13 +40,13 @@ struct SmokePathTests {
         ]
         if mode == .flagOff {
             return (
-                ExerciseConfigService(provider: createReferenceProvider(config: .fromEnvironment(environment))), nil
+                ExerciseConfigService(provider: createReferenceProvider(config: try .fromEnvironment(environment))), nil
             )
         }
         let backend = try await ParityHarness.seededBackend()
         environment["USE_BACKEND_REFERENCE"] = "true"
         environment["REFERENCE_BACKEND_URL"] = backend.baseURL.absoluteString
-        let configuration = ReferenceProviderConfiguration.fromEnvironment(environment)
+        let configuration = try ReferenceProviderConfiguration.fromEnvironment(environment)
         if mode == .flagOn {
             return (ExerciseConfigService(provider: createReferenceProvider(config: configuration)), backend)
         }

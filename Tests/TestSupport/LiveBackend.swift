@@ -1,7 +1,7 @@
 import Foundation
+import PostgresSupport
 import ReferenceBackend
 import ReferenceCatalog
-import ThrowawayPostgres
 
 /// A migrated database seeded from a fixture, and the API serving it over real HTTP on 127.0.0.1.
 public struct LiveBackend: Sendable {
@@ -28,7 +28,8 @@ public struct LiveBackend: Sendable {
             let report = try await Seeder(logger: TestDatabases.logger).seed(sourceDirectory: directory, into: url)
             let api =
                 if let requestLog {
-                    try await RunningAPI.start(databaseURL: url, logger: requestLog.logger(), requestLog: true)
+                    try await RunningAPI.start(
+                        databaseURL: url, logger: requestLog.logger(level: .debug), requestLog: true)
                 } else {
                     try await RunningAPI.start(databaseURL: url, logger: TestDatabases.logger)
                 }

@@ -1,4 +1,5 @@
 import Foundation
+import PostgresSupport
 import ReferenceBackend
 import ThrowawayPostgres
 
@@ -11,14 +12,20 @@ public struct OwnClusterBackend: Sendable {
 
     public func url(_ path: String) -> URL { URL(string: api.baseURL.absoluteString + path)! }
 
-    public static func start(database: String) async throws -> OwnClusterBackend {
+    /// With `log`, the server's lines land there, debug included.
+    public static func start(database: String, log: LogCapture? = nil) async throws -> OwnClusterBackend {
         let logger = TestDatabases.logger
         let cluster = try await ThrowawayCluster.start(logger: logger)
         do {
             try await cluster.createDatabase(database)
             let url = cluster.url(database: database)
             _ = try await Migrator(logger: logger).migrate(url)
-            let api = try await RunningAPI.start(databaseURL: url, logger: logger)
+            let api =
+                if let log {
+                    try await RunningAPI.start(databaseURL: url, logger: log.logger(level: .debug), requestLog: true)
+                } else {
+                    try await RunningAPI.start(databaseURL: url, logger: logger)
+                }
             return OwnClusterBackend(cluster: cluster, databaseURL: url, api: api)
         } catch {
             await cluster.stop()
@@ -33,8 +40,10 @@ public struct OwnClusterBackend: Sendable {
     }
 
     /// Runs `body` against a backend on a cluster of its own, then stops both, however `body` ends.
-    public static func with<T>(database: String, _ body: (OwnClusterBackend) async throws -> T) async throws -> T {
-        let backend = try await start(database: database)
+    public static func with<T>(
+        database: String, log: LogCapture? = nil, _ body: (OwnClusterBackend) async throws -> T
+    ) async throws -> T {
+        let backend = try await start(database: database, log: log)
         do {
             let result = try await body(backend)
             await backend.stop()

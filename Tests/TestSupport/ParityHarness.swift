@@ -1,8 +1,8 @@
 import Foundation
 import Logging
+import PostgresSupport
 import ReferenceBackend
 import ReferenceCatalog
-import ThrowawayPostgres
 
 /// The committed ReferenceData seeded into a database of its own, served over HTTP: the backend that
 /// parity runs compare against, ready for differences to be planted with SQL.

@@ -1,9 +1,10 @@
 import Foundation
 import Logging
+import ParityRunner
 import PostgresNIO
+import PostgresSupport
 import ReferenceBackend
 import ReferenceCatalog
-import ThrowawayPostgres
 
 /// One throwaway cluster per test process (or the server of `DATABASE_URL`), and a fresh migrated database
 /// for every suite or test that asks.

@@ -2,8 +2,8 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import PostgresNIO
+import PostgresSupport
 import ReferenceCatalog
-import ThrowawayPostgres
 
 /// Every 4xx and 5xx of the API: one JSON shape, `{"error": {"code", "message"}}`, and the right status.
 /// Messages never carry SQL, stack traces or connection strings.
@@ -67,6 +67,8 @@ public struct APIError: Error, HTTPResponseError, Sendable {
 /// Turns every error into the one JSON shape: API errors as they are, the router's own (404) mapped, and
 /// anything else (database failures included) logged and answered with a 503 or 500 that names no detail.
 struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
+    let availability: DatabaseAvailability
+
     func handle(
         _ request: Request, context: Context, next: (Request, Context) async throws -> Response
     ) async throws
@@ -88,15 +90,21 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             return try mapped.response(from: request, context: context)
         } catch {
             let unavailable = isDatabaseFailure(error)
-            context.logger.error(
-                "request failed",
-                metadata: ["api.path": "\(request.uri.path)", "api.error": "\(describePostgresError(error))"])
+            if unavailable {
+                availability.failed("request \(request.uri.path.prefix(100))", error)
+            } else {
+                context.logger.error(
+                    "request failed",
+                    metadata: [
+                        "api.path": "\(request.uri.path.prefix(100))", "api.error": "\(describePostgresError(error))",
+                    ])
+            }
             return try (unavailable ? APIError.databaseUnavailable() : .internalError).response(
                 from: request, context: context)
         }
     }
 
     private func isDatabaseFailure(_ error: any Error) -> Bool {
-        error is DatabaseUnavailableError || error is PSQLError
+        error is DatabaseUnavailableError || error is DatabaseQueryError || error is PSQLError
     }
 }

@@ -4,6 +4,7 @@ import HummingbirdCore
 import Logging
 import NIOCore
 import NIOHTTP1
+import PostgresSupport
 import ReferenceCatalog
 import Synchronization
 

@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import NIOCore
 import PostgresNIO
+import PostgresSupport
 import ReferenceCatalog
 
 /// A response body built once per `referenceVersion` and served as bytes: identity and gzip variants.
@@ -122,7 +123,7 @@ actor ReferenceDocuments {
         }
         bootstrap.writeStaticString("}}")
         let document = try document(bootstrap, version: snapshot.version)
-        logger.info(
+        logger.debug(
             "built reference documents",
             metadata: [
                 "api.reference_version": "\(snapshot.version.reference.token)",

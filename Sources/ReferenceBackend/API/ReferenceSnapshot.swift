@@ -2,8 +2,8 @@ import Foundation
 import Logging
 import NIOCore
 import PostgresNIO
+import PostgresSupport
 import ReferenceCatalog
-import ThrowawayPostgres
 
 /// The database side of the API: reads the 20 tables as JSON built by PostgreSQL (exact numerics, arrays and
 /// objects as stored), each table's active rows in primary-key byte order.

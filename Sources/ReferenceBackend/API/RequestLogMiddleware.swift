@@ -1,6 +1,6 @@
 import Hummingbird
 import Logging
-import ThrowawayPostgres
+import PostgresSupport
 
 /// One structured log line per request, after it is answered: method, path, status, milliseconds and the
 /// layer that answered (`router`, or `fast-path` for a 304 from `NotModifiedFastPath`). The path is logged
@@ -30,7 +30,7 @@ enum RequestLog {
     static func write(
         _ logger: Logger, method: String, path: String, status: Int, milliseconds: Double, layer: Layer
     ) {
-        logger.info(
+        logger.debug(
             "request",
             metadata: [
                 "api.method": "\(method)", "api.path": "\(path.prefix { $0 != "?" })", "api.status": "\(status)",

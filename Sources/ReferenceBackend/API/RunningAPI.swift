@@ -1,7 +1,8 @@
 import Foundation
 import Logging
+import PostgresSupport
+import ReferenceCatalog
 import ServiceLifecycle
-import ThrowawayPostgres
 
 /// The reference API served inside this process on an ephemeral 127.0.0.1 port (parity-runner's default,
 /// and the live server of the tests).
@@ -17,16 +18,21 @@ public final class RunningAPI: Sendable {
     }
 
     /// Starts the server. Its log lines go to `logger`, from warnings up unless `requestLog` lets the
-    /// logger's own level through (request lines are `info`).
+    /// logger's own level through (request lines are `info`). Its only clients are in this process, on a
+    /// machine that may be busy, so a request waits up to `databaseTimeout` (default 30 s) for the database,
+    /// and `/health` up to 5 s (a database that is away fails at once; these cover a slow one).
     public static func start(
-        databaseURL: DatabaseURL, logger: Logger, requestLog: Bool = false
+        databaseURL: DatabaseURL, logger: Logger, requestLog: Bool = false,
+        databaseTimeout: Duration = .seconds(30)
     ) async throws
         -> RunningAPI
     {
         var serverLogger = logger
         if !requestLog { serverLogger.logLevel = max(logger.logLevel, .warning) }
         let api = ReferenceAPI(
-            configuration: .init(host: "127.0.0.1", port: 0, databaseURL: databaseURL, maximumConnections: 4),
+            configuration: .init(
+                host: "127.0.0.1", port: 0, databaseURL: databaseURL, maximumConnections: 4,
+                databaseTimeout: databaseTimeout, healthTimeout: .seconds(5)),
             logger: serverLogger)
         let (ports, continuation) = AsyncStream<Int>.makeStream()
         let group = try api.serviceGroup { port in continuation.yield(port) }
@@ -39,7 +45,7 @@ public final class RunningAPI: Sendable {
         }
         // The server ended before it listened: surface its error.
         try await task.value
-        throw DatabaseUnavailableError(url: "\(databaseURL)", reason: "the API server stopped before it listened")
+        throw APIServerError.stoppedBeforeListening(database: "\(databaseURL)")
     }
 
     /// Stops the server gracefully and waits until it has.
@@ -47,4 +53,18 @@ public final class RunningAPI: Sendable {
         await group.triggerGracefulShutdown()
         _ = try? await task.value
     }
+}
+
+/// The in-process API server could not be started.
+public enum APIServerError: Error, Sendable, CustomStringConvertible, ClassifiedError {
+    /// The server ended without an error before it listened.
+    case stoppedBeforeListening(database: String)
+
+    public var description: String {
+        switch self {
+        case .stoppedBeforeListening(let database):
+            "the API server for \(database) stopped before it listened"
+        }
+    }
+    public var failureKind: FailureKind { .infrastructure }
 }

@@ -3,9 +3,9 @@ import Logging
 import NIOCore
 import NIOPosix
 import PostgresNIO
+import PostgresSupport
 import ServiceLifecycle
 import Synchronization
-import ThrowawayPostgres
 
 /// The API's one way to learn the current reference version, so a change committed in the database shows
 /// on the next request.
@@ -48,12 +48,15 @@ final class VersionGate: Service, Sendable {
     private let executor: EventLoopTaskExecutor
     private let timeout: Duration
     private let logger: Logger
+    private let availability: DatabaseAvailability
     private let state = Mutex(State())
 
     init(
         configuration: PostgresConnection.Configuration, timeout: Duration, logger: Logger,
+        availability: DatabaseAvailability? = nil,
         eventLoop: any EventLoop = MultiThreadedEventLoopGroup.singleton.any()
     ) {
+        self.availability = availability ?? DatabaseAvailability(logger: logger)
         self.configuration = configuration
         self.eventLoop = eventLoop
         self.executor = EventLoopTaskExecutor(eventLoop)
@@ -134,9 +137,9 @@ final class VersionGate: Service, Sendable {
     private func settle(
         _ batch: [Waiter], _ result: Result<VersionInfo, any Error>, closing failed: PostgresConnection?
     ) {
-        if case .failure(let error) = result {
-            logger.warning(
-                "reading the reference version failed", metadata: ["api.error": "\(describePostgresError(error))"])
+        switch result {
+        case .failure(let error): availability.failed("version read", error)
+        case .success: availability.succeeded()
         }
         if let failed {
             state.withLock { state in if state.connection === failed { state.connection = nil } }

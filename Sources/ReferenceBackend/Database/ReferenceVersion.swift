@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import PostgresNIO
+import ReferenceCatalog
 
 /// The data's version as the API publishes it: an opaque token derived from `reference_metadata`
 /// (`<version_seq>.<instance>`; the instance id keeps two databases that happen to share a sequence number
@@ -21,7 +22,14 @@ public struct ReferenceVersion: Sendable, Hashable {
         for try await (sequence, instance, lastUpdated) in rows.decode((Int64, String, Date).self) {
             return ReferenceVersion(sequence: sequence, instance: String(instance.prefix(12)), lastUpdated: lastUpdated)
         }
-        throw DatabaseUnavailableError(
-            url: "(current connection)", reason: "reference_metadata has no row: is the database migrated?")
+        throw ReferenceVersionError.noMetadataRow
     }
+}
+
+/// The version cannot be read because the database is not a migrated reference database.
+public enum ReferenceVersionError: Error, Sendable, CustomStringConvertible, ClassifiedError {
+    case noMetadataRow
+
+    public var description: String { "reference_metadata has no row: is the database migrated?" }
+    public var failureKind: FailureKind { .infrastructure }
 }

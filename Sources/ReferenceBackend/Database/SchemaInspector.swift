@@ -1,5 +1,6 @@
 import Logging
 import PostgresNIO
+import PostgresSupport
 import ReferenceCatalog
 
 /// Compares a migrated database's schema with the catalog: for the cutover checklist, which must prove the

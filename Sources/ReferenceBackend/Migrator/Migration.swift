@@ -1,5 +1,7 @@
 import Crypto
 import Foundation
+import PostgresSupport
+import ReferenceCatalog
 
 /// One numbered SQL migration file, `NNNN_name.sql`, shipped as a resource of this module.
 public struct Migration: Sendable, Hashable {
@@ -58,7 +60,7 @@ public enum MigrationError: Error, Sendable, CustomStringConvertible {
     case duplicateVersion(Int)
     case checksumMismatch(version: Int, name: String, applied: String, file: String)
     case unknownAppliedVersion(version: Int, name: String)
-    case statementFailed(version: Int, name: String, line: Int, reason: String)
+    case statementFailed(version: Int, name: String, line: Int, cause: any Error)
     /// Another session held the migration lock for longer than the lock timeout.
     case lockTimeout(seconds: Double, holder: String)
 
@@ -74,8 +76,8 @@ public enum MigrationError: Error, Sendable, CustomStringConvertible {
         case .unknownAppliedVersion(let version, let name):
             "the database has migration \(version) (\(name)) applied, which this build does not know: "
                 + "it was migrated by a newer version"
-        case .statementFailed(let version, let name, let line, let reason):
-            "migration \(version) (\(name)) failed at line \(line) and was rolled back: \(reason)"
+        case .statementFailed(let version, let name, let line, let cause):
+            "migration \(version) (\(name)) failed at line \(line) and was rolled back: \(describePostgresError(cause))"
         case .lockTimeout(let seconds, let holder):
             "gave up after waiting \(seconds.formatted()) s for the migration lock (advisory lock "
                 + "\(Migrator.advisoryLockKey)), held by \(holder): let that session finish or end it, "
@@ -84,6 +86,6 @@ public enum MigrationError: Error, Sendable, CustomStringConvertible {
     }
 }
 
-extension MigrationError: ExitStatusProviding {
-    public var exitStatus: ExitStatus { .infrastructure }
+extension MigrationError: ClassifiedError {
+    public var failureKind: FailureKind { .infrastructure }
 }

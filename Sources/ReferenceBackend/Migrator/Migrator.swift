@@ -1,6 +1,6 @@
 import Logging
 import PostgresNIO
-import ThrowawayPostgres
+import PostgresSupport
 
 /// Applies the numbered SQL migrations in order.
 ///
@@ -133,7 +133,7 @@ public struct Migrator: Sendable {
             let started = ContinuousClock.now
             try await apply(migration, on: connection)
             newlyApplied.append(migration.version)
-            logger.info(
+            logger.debug(
                 "applied migration",
                 metadata: [
                     "migration.version": "\(migration.version)", "migration.name": "\(migration.name)",
@@ -162,7 +162,7 @@ public struct Migrator: Sendable {
             try? await connection.execute("ROLLBACK", logger: logger)
             throw MigrationError.statementFailed(
                 version: migration.version, name: migration.name, line: currentLine,
-                reason: describePostgresError(error))
+                cause: error)
         }
     }
 

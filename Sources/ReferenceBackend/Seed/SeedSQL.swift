@@ -1,5 +1,5 @@
+import PostgresSupport
 import ReferenceCatalog
-import ThrowawayPostgres
 
 /// The seed's statements for one table, built from the catalog only (identifiers are quoted; no value is
 /// ever concatenated: values travel through COPY into the staging table).

@@ -2,8 +2,8 @@ import Foundation
 import Logging
 import NIOCore
 import PostgresNIO
+import PostgresSupport
 import ReferenceCatalog
-import ThrowawayPostgres
 
 /// The transactional, idempotent JSON → PostgreSQL seed (plan, phase 2).
 ///
@@ -50,7 +50,7 @@ public struct Seeder: Sendable {
         } catch {
             try? await connection.execute("ROLLBACK", logger: logger)
             if error is SeedGuardError || error is SourceValidationError { throw error }
-            throw SeedDatabaseError(reason: describePostgresError(error))
+            throw SeedDatabaseError(cause: error)
         }
     }
 
@@ -247,44 +247,4 @@ public struct Seeder: Sendable {
             try await connection.execute(sql.deactivateStatement, logger: logger)
         }
     }
-
-    private func logTable(_ stats: SeedReport.TableStats) {
-        logger.info(
-            "seeded table",
-            metadata: [
-                "seed.table": "\(stats.table)", "seed.source_rows": "\(stats.sourceRows)",
-                "seed.inserted": "\(stats.inserted)", "seed.updated": "\(stats.updated)",
-                "seed.unchanged": "\(stats.unchanged)", "seed.reactivated": "\(stats.reactivated)",
-                "seed.deactivated": "\(stats.deactivated)", "seed.ms": "\(String(format: "%.1f", stats.milliseconds))",
-            ])
-    }
-
-    private func logSummary(_ report: SeedReport) {
-        logger.info(
-            "seed committed",
-            metadata: [
-                "seed.tables": "\(report.tables.count)", "seed.ms": "\(String(format: "%.1f", report.milliseconds))",
-                "seed.schema_version": "\(report.schemaVersion)",
-                "seed.reference_version": "\(report.referenceVersion)",
-                "seed.version_changed": "\(report.versionChanged)",
-            ])
-    }
-}
-
-/// The database failed during the seed; everything was rolled back.
-public struct SeedDatabaseError: Error, Sendable, CustomStringConvertible {
-    public let reason: String
-    public var description: String { "the seed failed and was rolled back, nothing was written: \(reason)" }
-}
-
-extension SeedDatabaseError: ExitStatusProviding {
-    public var exitStatus: ExitStatus { .infrastructure }
-}
-
-extension SeedGuardError: ExitStatusProviding {
-    public var exitStatus: ExitStatus { .badInput }
-}
-
-extension SourceValidationError: ExitStatusProviding {
-    public var exitStatus: ExitStatus { .badInput }
 }

@@ -1,11 +1,12 @@
 import Foundation
+import Settings
 
 /// Where the bundled reference data lives when no `--source` is given.
 public enum ReferenceDataLocation {
     /// `$REFERENCE_DATA_DIR`, else `ReferenceData/` in the current directory or one of its parents, else the
     /// project's own `ReferenceData/` (found from this file's location at build time).
     public static func defaultDirectory(environment: [String: String] = ProcessInfo.processInfo.environment) -> URL {
-        if let configured = environment["REFERENCE_DATA_DIR"], !configured.isEmpty {
+        if let configured = Settings(environment: environment).text(.referenceDataDirectory) {
             return URL(fileURLWithPath: configured)
         }
         var directory = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)

@@ -69,3 +69,7 @@ public struct SourceValidationError: Error, Sendable, CustomStringConvertible {
         return "the reference source has \(problems.count) problem\(problems.count == 1 ? "" : "s"):\n" + shown + more
     }
 }
+
+extension SourceValidationError: ClassifiedError {
+    public var failureKind: FailureKind { .badInput }
+}

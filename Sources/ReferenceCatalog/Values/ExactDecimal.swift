@@ -7,8 +7,6 @@ public struct ExactDecimal: Sendable, Hashable, CustomStringConvertible {
     public let digits: String
     public let exponent: Int
 
-    public var isZero: Bool { digits.isEmpty }
-
     /// Parses a JSON number literal or PostgreSQL's `numeric` text. Returns `nil` for anything else
     /// (including `NaN` and infinities) and for exponents beyond ±100,000.
     public init?(_ literal: String) {

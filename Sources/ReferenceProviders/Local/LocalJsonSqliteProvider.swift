@@ -73,7 +73,7 @@ public final class LocalJsonSqliteProvider: ReferenceDataProvider, Sendable {
             throw ReferenceProviderError.invalidBundledData(error)
         }
         try importSource(source, hash: hash)
-        logger.info(
+        logger.debug(
             "imported bundled reference data",
             metadata: [
                 "local.path": "\(databasePath)", "local.hash": "\(hash)", "local.ms": "\(started.duration(to: .now))",

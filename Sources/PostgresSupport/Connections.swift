@@ -1,12 +1,24 @@
 import Logging
 import PostgresNIO
-import ThrowawayPostgres
 
-/// The database could not be reached or used; names the server (password redacted) and the cause.
+/// The database could not be reached (connection refused, TLS, authentication): names the server (password
+/// redacted) and keeps the cause.
 public struct DatabaseUnavailableError: Error, Sendable, CustomStringConvertible {
     public let url: String
     public let reason: String
+    /// The underlying error (postgres-nio's `PSQLError`, say), with its code and the server's fields.
+    public let cause: (any Error)?
+
+    public init(url: String, reason: String, cause: (any Error)? = nil) {
+        self.url = url
+        self.reason = reason
+        self.cause = cause
+    }
+
     public var description: String { "cannot use the database at \(url): \(reason)" }
+
+    /// The SQLSTATE of the cause, when the server sent one.
+    public var sqlState: String? { cause.flatMap(postgresSQLState) }
 }
 
 extension DatabaseURL {
@@ -16,12 +28,12 @@ extension DatabaseURL {
         do {
             configuration = try connectionConfiguration
         } catch {
-            throw DatabaseUnavailableError(url: description, reason: "TLS set-up failed: \(error)")
+            throw DatabaseUnavailableError(url: description, reason: "TLS set-up failed: \(error)", cause: error)
         }
         do {
             return try await PostgresConnection.connect(configuration: configuration, id: 1, logger: logger)
         } catch {
-            throw DatabaseUnavailableError(url: description, reason: describePostgresError(error))
+            throw DatabaseUnavailableError(url: description, reason: describePostgresError(error), cause: error)
         }
     }
 
@@ -50,7 +62,7 @@ extension PostgresConnection {
             for try await value in rows.decode(String?.self) { result.append(value ?? "NULL") }
             return result
         } catch let error as PSQLError {
-            throw DatabaseUnavailableError(url: "(query)", reason: "\(describePostgresError(error)) in: \(sql)")
+            throw DatabaseQueryError(statement: sql, cause: error)
         }
     }
 
@@ -75,6 +87,18 @@ extension PostgresConnection {
     }
 }
 
-extension DatabaseUnavailableError: ExitStatusProviding {
-    public var exitStatus: ExitStatus { .infrastructure }
+extension DatabaseURL {
+    /// Creates a database on the server of this URL (its user needs CREATEDB), optionally as a copy of
+    /// `template` (`CREATE DATABASE ... TEMPLATE`).
+    public func createDatabase(_ name: String, template: String? = nil, logger: Logger) async throws {
+        var statement = "CREATE DATABASE " + quoteIdentifier(name)
+        if let template { statement += " TEMPLATE " + quoteIdentifier(template) }
+        do {
+            try await withConnection(logger: logger) { connection in
+                try await connection.execute(statement, logger: logger)
+            }
+        } catch let error as PSQLError {
+            throw DatabaseQueryError(statement: statement, cause: error)
+        }
+    }
 }

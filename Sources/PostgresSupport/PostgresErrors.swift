@@ -28,12 +28,26 @@ public func postgresSQLState(_ error: any Error) -> String? {
     (error as? PSQLError)?.serverInfo?[.sqlState]
 }
 
-/// An administrative statement failed (creating a database, say): the statement, the SQLSTATE and the
-/// server's words.
-public struct PostgresCommandError: Error, Sendable, CustomStringConvertible {
-    public let command: String
-    public let sqlState: String?
-    public let reason: String
+/// A statement failed on a connection that works: the statement (its first 200 characters), the SQLSTATE
+/// and the server's words, and the underlying error itself.
+public struct DatabaseQueryError: Error, Sendable, CustomStringConvertible {
+    public let statement: String
+    public let cause: any Error
 
-    public var description: String { "\(command) failed: \(reason)" }
+    public init(statement: String, cause: any Error) {
+        self.statement = String(statement.prefix(200))
+        self.cause = cause
+    }
+
+    /// The server's SQLSTATE (`42P04` duplicate database, `55P03` lock not available, ...).
+    public var sqlState: String? { postgresSQLState(cause) }
+    /// The server's words, without bound values or connection details.
+    public var reason: String { describePostgresError(cause) }
+
+    public var description: String { "\(reason) in: \(statement)" }
+}
+
+/// Quotes a SQL identifier (`"name"`, with embedded quotes doubled).
+public func quoteIdentifier(_ name: String) -> String {
+    "\"" + name.replacingOccurrences(of: "\"", with: "\"\"") + "\""
 }

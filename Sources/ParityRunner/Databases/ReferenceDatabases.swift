@@ -1,6 +1,9 @@
 import Foundation
 import Logging
 import PostgresNIO
+import PostgresSupport
+import ReferenceBackend
+import Settings
 import Synchronization
 import ThrowawayPostgres
 
@@ -51,8 +54,8 @@ public final class ReferenceDatabases: Sendable {
         }
         if !exists {
             do {
-                try await ThrowawayCluster.createDatabase(name, template: nil, on: serverURL, logger: logger)
-            } catch let error as PostgresCommandError where error.sqlState == "42P04" {
+                try await serverURL.createDatabase(name, logger: logger)
+            } catch let error as DatabaseQueryError where error.sqlState == "42P04" {
                 _ = error
                 // Created concurrently by another process: fine.
             }
@@ -63,7 +66,7 @@ public final class ReferenceDatabases: Sendable {
 
     /// The throwaway cluster, or the server of `DATABASE_URL` when that is set.
     public static func fromEnvironment(logger: Logger) async throws -> ReferenceDatabases {
-        if let text = ProcessInfo.processInfo.environment["DATABASE_URL"], !text.isEmpty {
+        if let text = Settings().text(.databaseURL) {
             return try await onServer(try DatabaseURL(parsing: text), logger: logger)
         }
         return try await throwaway(logger: logger)
@@ -73,8 +76,8 @@ public final class ReferenceDatabases: Sendable {
     public func makeDatabase(prefix: String = "reference") async throws -> DatabaseURL {
         let number = counter.wrappingAdd(1, ordering: .relaxed).newValue
         let name = "\(prefix)_\(getpid())_\(instanceTag)_\(number)"
-        try await ThrowawayCluster.createDatabase(
-            name, template: templateURL.database, on: templateURL.with(database: "postgres"), logger: logger)
+        try await templateURL.with(database: "postgres").createDatabase(
+            name, template: templateURL.database, logger: logger)
         return templateURL.with(database: name)
     }
 
