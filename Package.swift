@@ -98,6 +98,7 @@ let package = Package(
                 "ThrowawayPostgres", "Settings",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Yams", package: "Yams"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -198,7 +199,10 @@ let package = Package(
         ),
         .testTarget(
             name: "GoldenFiles",
-            dependencies: ["ParityRunner", "ReferenceBackend", "ReferenceCatalog", "ThrowawayPostgres", "TestSupport"],
+            dependencies: [
+                "ParityRunner", "Normalization", "ReferenceBackend", "ReferenceCatalog", "ThrowawayPostgres",
+                "TestSupport",
+            ],
             path: "Tests/GoldenFiles",
             exclude: ["Snapshots"],
             swiftSettings: swiftSettings

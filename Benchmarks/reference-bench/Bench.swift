@@ -30,7 +30,10 @@ struct Bench: AsyncParsableCommand {
         commandName: "reference-bench",
         abstract:
             "Benchmarks: throwaway PostgreSQL, seed, normalization, providers; and a server for the API benchmark.",
-        subcommands: [PostgresBench.self, SeedBench.self, NormalizeBench.self, ProviderBench.self, ServeForBench.self]
+        subcommands: [
+            PostgresBench.self, SeedBench.self, NormalizeBench.self, ProviderBench.self, ReportBench.self,
+            ServeForBench.self,
+        ]
     )
 }
 

@@ -31,6 +31,8 @@ public enum NormalizationRule: String, Sendable, Hashable, CaseIterable {
     case rowPresence = "row.presence"
     /// Two rows with the same primary key on one side.
     case duplicateKey = "key.duplicate"
+    /// A table with no rows on either side: nothing compared, so nothing proven.
+    case emptyTable = "coverage.empty-table"
 
     /// The rule that governs a column's values.
     public static func rule(for column: ColumnSpec) -> NormalizationRule {

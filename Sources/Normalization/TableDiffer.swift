@@ -19,6 +19,7 @@ public struct TableDiffer: Sendable {
         let spec = local.spec
         var differences: [Difference] = []
         var adminRows: [JSONObject] = []
+        var compared = 0
 
         let localKeys = local.rows.map { canonicalKey($0, spec: spec) }
         let remoteKeys = remote.rows.map { canonicalKey($0, spec: spec) }
@@ -43,6 +44,7 @@ public struct TableDiffer: Sendable {
             let remoteKey = r < remoteOrder.count ? remoteKeys[remoteOrder[r]] : nil
             if let localKey, let remoteKey, localKey == remoteKey {
                 compareRows(local.rows[localOrder[l]], remote.rows[remoteOrder[r]], spec: spec, into: &differences)
+                compared += 1
                 l += 1
                 r += 1
             } else if let localKey, remoteKey == nil || localKey < remoteKey! {
@@ -60,9 +62,17 @@ public struct TableDiffer: Sendable {
         }
         differences.sort(by: Self.reportOrder(spec))
         adminRows.sort { Self.keyPrecedes($0, $1) }
+        if local.rows.isEmpty && remote.rows.isEmpty {
+            differences.append(
+                Difference(
+                    kind: .emptyTable, table: spec.name, key: JSONObject(), field: nil, localRaw: nil, remoteRaw: nil,
+                    localNormalized: nil, remoteNormalized: nil, rule: .emptyTable,
+                    detail: "no rows on either side: nothing was compared (declare it with --allow-empty \(spec.name) "
+                        + "if the table is empty on purpose)"))
+        }
         return TableComparison(
-            table: spec.name, localRows: local.rows.count, remoteRows: remote.rows.count, differences: differences,
-            adminRows: adminRows)
+            table: spec.name, localRows: local.rows.count, remoteRows: remote.rows.count, comparedRows: compared,
+            differences: differences, adminRows: adminRows)
     }
 
     // MARK: - Rows
@@ -139,7 +149,8 @@ public struct TableDiffer: Sendable {
                         Difference(
                             kind: .field, table: spec.name, key: keyObject(local, spec: spec), field: column.name,
                             localRaw: localRaw, remoteRaw: remoteRaw, localNormalized: left, remoteNormalized: right,
-                            rule: NormalizationRule.rule(for: column), detail: nil))
+                            rule: NormalizationRule.rule(for: column),
+                            detail: CharacterDifference.describe(left, right)))
                 }
             default:
                 var details: [String] = []

@@ -1,4 +1,5 @@
 import Foundation
+import Normalization
 import PostgresSupport
 import ReferenceCatalog
 
@@ -17,6 +18,12 @@ public struct ParityOptions: Sendable {
     public var strict: Bool
     /// Seconds the bootstrap request may take (`REFERENCE_HTTP_TIMEOUT`, default 30 here).
     public var httpTimeout: Double
+    /// Tables that may be empty on both sides (`--allow-empty`).
+    public var allowEmpty: Set<String> = []
+    /// Known, owned, temporary differences (`--accept FILE`).
+    public var acceptances: [Acceptance] = []
+    /// The day acceptances are judged on (`YYYY-MM-DD`, UTC); default today.
+    public var today: String = Acceptances.today()
 
     public init(
         tables: [String] = [], sourceDirectory: URL = ReferenceDataLocation.defaultDirectory(),
@@ -31,9 +38,9 @@ public struct ParityOptions: Sendable {
         self.strict = strict
     }
 
-    /// The selected tables in catalog order; unknown names are a usage error.
+    /// The selected tables in catalog order; unknown names (in `--table` or `--allow-empty`) are a usage error.
     public func selectedTables() throws -> [TableSpec] {
-        let unknown = tables.filter { ReferenceCatalog.table(named: $0) == nil }
+        let unknown = (tables + allowEmpty.sorted()).filter { ReferenceCatalog.table(named: $0) == nil }
         guard unknown.isEmpty else { throw ParityError.unknownTables(unknown) }
         if tables.isEmpty { return ReferenceCatalog.tables }
         let wanted = Set(tables)

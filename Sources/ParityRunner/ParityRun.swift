@@ -112,9 +112,12 @@ public struct ParityRun: Sendable {
         let comparisons = try await step("compare") {
             let differ = TableDiffer(strict: options.strict)
             return specs.map { spec in
-                differ.compare(
-                    local: localBootstrap.tables[spec.name] ?? ReferenceTable(spec: spec, rows: []),
-                    remote: remoteBootstrap.tables[spec.name] ?? ReferenceTable(spec: spec, rows: []))
+                Acceptances.apply(
+                    differ.compare(
+                        local: localBootstrap.tables[spec.name] ?? ReferenceTable(spec: spec, rows: []),
+                        remote: remoteBootstrap.tables[spec.name] ?? ReferenceTable(spec: spec, rows: [])),
+                    acceptances: options.acceptances, allowEmpty: options.allowEmpty, today: options.today,
+                    strict: options.strict)
             }
         }
         return ParityReport(

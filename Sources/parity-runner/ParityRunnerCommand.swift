@@ -47,14 +47,23 @@ struct ParityRunnerCommand: ContractCommand {
     @Option(name: .customLong("backend-url"), help: "Compare against this running backend instead (no seeding).")
     var backendURL: String?
 
-    @Option(help: "Report format: text, json, markdown or junit.")
+    @Option(help: "Report format: text, json, markdown, junit or html.")
     var format: ReportFormat = .text
 
     @Option(help: "Write the report to this file instead of standard output.")
     var output: String?
 
-    @Flag(help: "Fail on remote-only admin rows instead of listing them.")
+    @Flag(help: "Fail on remote-only admin rows and on unused acceptances instead of listing them.")
     var strict = false
+
+    @Option(
+        name: .customLong("allow-empty"),
+        help: "This table may have no rows on either side (repeatable); otherwise an empty table fails.")
+    var allowEmpty: [String] = []
+
+    @Option(
+        help: "Accepted differences (YAML or JSON: table, key, field, reason, owner, expires; see the README).")
+    var accept: String?
 
     @Flag(name: .shortAndLong, help: "No progress lines on standard error.")
     var quiet = false
@@ -74,13 +83,15 @@ struct ParityRunnerCommand: ContractCommand {
 
     func run() async throws {
         let logger = Logger(label: "parity-runner")
-        let options = ParityOptions(
+        var options = ParityOptions(
             tables: tables,
             sourceDirectory: source.map { URL(fileURLWithPath: $0) } ?? ReferenceDataLocation.defaultDirectory(),
             databaseURL: try databaseURL.map { try DatabaseURL(parsing: $0) },
             backendURL: backendURL.flatMap(URL.init(string:)),
             strict: strict,
             httpTimeout: try Settings().seconds(.httpTimeout) ?? 30)
+        options.allowEmpty = Set(allowEmpty)
+        if let accept { options.acceptances = try AcceptanceFile.load(accept) }
         let report = try await ParityRun(options: options, logger: logger, progress: quiet ? .silent : .standardError)
             .execute()
         let colors =
@@ -91,6 +102,7 @@ struct ParityRunnerCommand: ContractCommand {
             case .json: JSONWriter(prettyPrinted: true).string(report.json()) + "\n"
             case .markdown: report.markdown()
             case .junit: report.junit()
+            case .html: report.html()
             }
         try ReportOutput.write(rendered, to: output)
         if let output, !quiet {
@@ -109,7 +121,7 @@ struct ParityRunnerCommand: ContractCommand {
 }
 
 enum ReportFormat: String, ExpressibleByArgument, CaseIterable {
-    case text, json, markdown, junit
+    case text, json, markdown, junit, html
 }
 
 enum ReportOutput {

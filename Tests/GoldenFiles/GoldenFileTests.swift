@@ -1,4 +1,5 @@
 import Foundation
+import Normalization
 import ParityRunner
 import ReferenceBackend
 import ReferenceCatalog
@@ -58,23 +59,32 @@ struct GoldenFileTests {
         }
     }
 
-    @Test("reports of a fixed scenario with planted differences, in all four formats")
+    @Test("reports of a fixed scenario with planted and accepted differences, in all five formats")
     func reports() async throws {
         try await ParityHarness.withSeededBackend { backend in
             try await ParityHarness.plant(
                 [
                     "UPDATE exercises SET name = 'Barbell Squat (changed)' WHERE exercise_key = 'barbell-squat'",
+                    "UPDATE exercises SET name = 'Barbell' || chr(8203) || ' Deadlift' WHERE exercise_key = 'barbell-deadlift'",
                     "UPDATE units SET si_factor = 0.45359238, aliases = aliases || aliases[1] WHERE unit_key = 'lb'",
                     "UPDATE set_types SET is_active = false WHERE set_type_key = 'amrap'",
                     "INSERT INTO force_types (force_key, name) VALUES ('isometric', 'Isometric')",
                     "INSERT INTO licenses (license_key, name, requires_attribution, source_type) VALUES ('cc-by-4-0', 'CC BY 4.0', true, 'admin')",
                 ], in: backend)
-            let report = try await ParityRun(
-                options: ParityOptions(
-                    tables: ["units", "set_types", "force_types", "licenses", "exercises", "muscles"],
-                    backendURL: backend.baseURL),
-                logger: logger, progress: .silent
-            ).execute()
+            var options = ParityOptions(
+                tables: ["units", "set_types", "force_types", "licenses", "exercises", "muscles"],
+                backendURL: backend.baseURL)
+            options.today = "2026-11-25"
+            options.acceptances = [
+                Acceptance(
+                    file: "accept.yaml", entry: 1, table: "units", key: JSONObject(["unit_key": "lb"]),
+                    field: "si_factor", kind: nil, reason: "rounding fixed in backend release 42", owner: "data-team",
+                    expires: "2099-12-31"),
+                Acceptance(
+                    file: "accept.yaml", entry: 2, table: "muscles", key: JSONObject(["muscle_key": "biceps"]),
+                    field: nil, kind: nil, reason: "renamed upstream", owner: "data-team", expires: "2099-12-31"),
+            ]
+            let report = try await ParityRun(options: options, logger: logger, progress: .silent).execute()
             let masks = [
                 (backend.baseURL.absoluteString, "<remote>"), (report.remote.referenceVersion, "<referenceVersion>"),
                 (report.local.location, "<source>"), (report.local.referenceVersion, "<localVersion>"),
@@ -85,6 +95,7 @@ struct GoldenFileTests {
                 file: "report.json")
             Golden.assertMatches(mask(report.markdown(includeTimings: false), masks), file: "report.md")
             Golden.assertMatches(mask(report.junit(includeTimings: false), masks), file: "report.junit.xml")
+            Golden.assertMatches(mask(report.html(includeTimings: false), masks), file: "report.html")
         }
     }
 }

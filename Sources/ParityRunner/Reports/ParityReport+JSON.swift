@@ -17,8 +17,13 @@ extension ParityReport {
         summary.append("failedTables", .number(JSONNumber(failedTables.count)))
         summary.append("differences", .number(JSONNumber(differenceCount)))
         summary.append("adminRows", .number(JSONNumber(adminRowCount)))
-        summary.append("localRows", .number(JSONNumber(tables.reduce(0) { $0 + $1.localRows })))
-        summary.append("remoteRows", .number(JSONNumber(tables.reduce(0) { $0 + $1.remoteRows })))
+        summary.append("localRows", .number(JSONNumber(localRowCount)))
+        summary.append("remoteRows", .number(JSONNumber(remoteRowCount)))
+        summary.append("comparedRows", .number(JSONNumber(comparedRows)))
+        summary.append("everyRowCompared", .bool(everyRowCompared))
+        summary.append("accepted", .number(JSONNumber(acceptedCount)))
+        summary.append("unused", .number(JSONNumber(unusedCount)))
+        summary.append("expired", .number(JSONNumber(expiredCount)))
         root.append("summary", .object(summary))
         root.append("tables", .array(tables.map(Self.table)))
         if includeTimings {
@@ -47,6 +52,33 @@ extension ParityReport {
         object.append("remoteRows", .number(JSONNumber(comparison.remoteRows)))
         object.append("differences", .array(comparison.differences.map(difference)))
         object.append("adminRows", .array(comparison.adminRows.map { .object($0) }))
+        object.append("comparedRows", .number(JSONNumber(comparison.comparedRows)))
+        object.append("everyRowCompared", .bool(comparison.everyRowCompared))
+        object.append("emptyAllowed", .bool(comparison.emptyAllowed))
+        object.append(
+            "accepted",
+            .array(
+                comparison.accepted.map { accepted in
+                    guard case .object(var object) = difference(accepted.difference) else { return .null }
+                    object.append("acceptance", acceptance(accepted.acceptance))
+                    return .object(object)
+                }))
+        object.append("unused", .array(comparison.unused.map(acceptance)))
+        object.append("expired", .array(comparison.expired.map(acceptance)))
+        return .object(object)
+    }
+
+    static func acceptance(_ acceptance: Acceptance) -> JSONValue {
+        var object = JSONObject()
+        object.append("file", .string(acceptance.file))
+        object.append("entry", .number(JSONNumber(acceptance.entry)))
+        object.append("table", .string(acceptance.table))
+        object.append("key", .object(acceptance.key))
+        object.append("field", acceptance.field.map(JSONValue.string) ?? .null)
+        object.append("kind", acceptance.kind.map { .string($0.rawValue) } ?? .null)
+        object.append("reason", .string(acceptance.reason))
+        object.append("owner", .string(acceptance.owner))
+        object.append("expires", .string(acceptance.expires))
         return .object(object)
     }
 
