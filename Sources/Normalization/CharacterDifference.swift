@@ -69,13 +69,17 @@ public enum CharacterDifference {
         return result
     }
 
-    private static func sameBytes(_ left: JSONValue, _ right: JSONValue) -> Bool {
+    /// Swift's `String ==` equates canonically equivalent text; canonical values are NFC already, so this
+    /// compares their bytes too, to be sure nothing the contract does not name is equated.
+    static func sameBytes(_ left: JSONValue, _ right: JSONValue) -> Bool {
         switch (left, right) {
         case (.string(let a), .string(let b)): a.utf8.elementsEqual(b.utf8)
         case (.array(let a), .array(let b)): a.count == b.count && zip(a, b).allSatisfy { sameBytes($0, $1) }
         case (.object(let a), .object(let b)):
             a.count == b.count
-                && zip(a.members, b.members).allSatisfy { $0.key == $1.key && sameBytes($0.value, $1.value) }
+                && zip(a.members, b.members).allSatisfy {
+                    $0.key.utf8.elementsEqual($1.key.utf8) && sameBytes($0.value, $1.value)
+                }
         default: true
         }
     }

@@ -144,7 +144,7 @@ public struct TableDiffer: Sendable {
             let remoteNormalized = Normalizer.normalize(remoteRaw, for: column)
             switch (localNormalized, remoteNormalized) {
             case (.value(let left), .value(let right)):
-                if left != right || !Self.sameText(left, right) {
+                if left != right || !CharacterDifference.sameBytes(left, right) {
                     differences.append(
                         Difference(
                             kind: .field, table: spec.name, key: keyObject(local, spec: spec), field: column.name,
@@ -187,21 +187,6 @@ public struct TableDiffer: Sendable {
         case (.array(let elements), .textArray):
             elements.allSatisfy { if case .string = $0 { true } else { false } }
         default: false
-        }
-    }
-
-    /// Swift's `String ==` equates canonically equivalent text; canonical values are NFC already, so this
-    /// compares their bytes too, to be sure nothing the contract does not name is equated.
-    private static func sameText(_ left: JSONValue, _ right: JSONValue) -> Bool {
-        switch (left, right) {
-        case (.string(let a), .string(let b)): a.utf8.elementsEqual(b.utf8)
-        case (.array(let a), .array(let b)): a.count == b.count && zip(a, b).allSatisfy { sameText($0, $1) }
-        case (.object(let a), .object(let b)):
-            a.count == b.count
-                && zip(a.members, b.members).allSatisfy {
-                    $0.key.utf8.elementsEqual($1.key.utf8) && sameText($0.value, $1.value)
-                }
-        default: true
         }
     }
 

@@ -127,7 +127,7 @@ extension ParityReport {
             page.raw("</td><td><code>\(difference.rule.rawValue)</code></td><td>")
             page.text(difference.detail ?? "")
             if let acceptance {
-                page.raw("<br><em>")
+                page.raw(difference.detail == nil ? "<em>" : "<br><em>")
                 page.text("accepted until \(acceptance.expires), \(acceptance.owner): \(acceptance.reason)")
                 page.raw("</em>")
             }
@@ -144,7 +144,7 @@ extension ParityReport {
         body { font: 14px/1.45 system-ui, sans-serif; margin: 2em; color: #1b1b1b; }
         table { border-collapse: collapse; margin: 0.5em 0 1em; }
         th, td { border: 1px solid #ccc; padding: 0.25em 0.5em; text-align: left; vertical-align: top; }
-        td code { white-space: pre-wrap; word-break: break-all; }
+        td code { white-space: pre-wrap; overflow-wrap: anywhere; }
         .pass { color: #166b2c; font-weight: 600; }
         .fail { color: #b3261e; font-weight: 600; }
         .mark { background: #ffe08a; border-radius: 2px; font-size: 0.85em; }
