@@ -184,6 +184,7 @@ let package = Package(
             name: "ReferenceProvidersTests",
             dependencies: [
                 "ReferenceProviders", "ReferenceBackend", "ReferenceCatalog", "PostgresSupport", "TestSupport",
+                .product(name: "PropertyBased", package: "swift-property-based"),
             ],
             swiftSettings: swiftSettings
         ),

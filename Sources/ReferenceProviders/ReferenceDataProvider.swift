@@ -43,8 +43,15 @@ public enum ReferenceProviderError: Error, Sendable, CustomStringConvertible {
     case backendUnreachable(url: String, reason: String, cachedCopyAvailable: Bool)
     /// The backend answered, but not with what the contract promises.
     case badResponse(url: String, reason: String)
+    /// The backend's document breaks the catalog: every problem with table, row index, key and field. It was
+    /// neither used nor cached.
+    case invalidDocument(url: String, problems: [SourceProblem])
     /// Not a catalog table.
     case unknownTable(String)
+    /// A row lacks what the app needs from it (table, row index, field): never a trap.
+    case unusableData(table: String, row: Int, field: String, reason: String)
+    /// A scoring formula's expression cannot be evaluated.
+    case invalidFormula(key: String, reason: String)
 
     public var description: String {
         switch self {
@@ -54,7 +61,16 @@ public enum ReferenceProviderError: Error, Sendable, CustomStringConvertible {
             "the reference backend at \(url) is unreachable (\(reason))"
                 + (cached ? "; a cached copy exists: allow it with allowStaleCache" : "; no cached copy exists yet")
         case .badResponse(let url, let reason): "the reference backend at \(url) answered badly: \(reason)"
+        case .invalidDocument(let url, let problems):
+            "the reference backend at \(url) sent a document the app cannot use (\(problems.count) problem"
+                + "\(problems.count == 1 ? "" : "s")): "
+                + problems.prefix(5).map(\.description).joined(separator: "; ")
+                + (problems.count > 5 ? "; and \(problems.count - 5) more" : "")
         case .unknownTable(let name): "'\(name)' is not a reference table"
+        case .unusableData(let table, let row, let field, let reason):
+            "the reference data cannot be used: table \(table), row \(row), field \(field): \(reason)"
+        case .invalidFormula(let key, let reason):
+            "the scoring formula '\(key)' cannot be evaluated: \(reason)"
         }
     }
 }

@@ -10,6 +10,7 @@ public struct PostgresBinaries: Sendable, Hashable {
     public var initdb: String { directory + "/initdb" }
     public var postgres: String { directory + "/postgres" }
     public var pgDump: String { directory + "/pg_dump" }
+    public var pgRestore: String { directory + "/pg_restore" }
 
     /// Finds the server binaries, in this order: `$PG_BINDIR`; a directory on `PATH` that has both `postgres`
     /// and `initdb`; `pg_config --bindir`; the newest `/usr/lib/postgresql/*/bin`.

@@ -115,6 +115,24 @@ struct SourceValidationTests {
         #expect(others.count == 13, "\(others.map(\.description).joined(separator: "\n"))")
     }
 
+    @Test("what PostgreSQL would refuse is a validation problem: a NUL character, a key too long for an index")
+    func databaseLimits() throws {
+        let exercise = try firstExerciseKey()
+        let long = String(repeating: "a", count: 3_000)
+        let found = try problems { fixture in
+            fixture.update("muscles", where: { $0["muscle_key"] == "biceps" }) { $0["name"] = "Bi\u{0}ceps" }
+            fixture.update("exercises", where: { $0["exercise_key"]?.stringValue == exercise }) {
+                $0["instructions"] = ["Stand.", "Lift\u{0}."]
+            }
+            fixture.update("units", where: { $0["unit_key"] == "lb" }) { $0["unit_key"] = .string(long) }
+        }
+        let byField = Dictionary(grouping: found) { "\($0.table ?? "").\($0.field ?? "")" }
+        #expect(byField["muscles.name"]?.first?.kind == .invalidText, "\(found)")
+        #expect(byField["exercises.instructions"]?.first?.kind == .invalidText, "\(found)")
+        #expect(byField["units.unit_key"]?.first?.kind == .tooLong, "\(found)")
+        #expect(byField["units.unit_key"]?.first?.message.contains("3000 bytes") == true)
+    }
+
     @Test("the seed rejects invalid source before touching the database")
     func seedWritesNothing() async throws {
         try await TestDatabases.withDatabase { url in

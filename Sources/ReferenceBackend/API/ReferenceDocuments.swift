@@ -101,7 +101,7 @@ actor ReferenceDocuments {
         defer { if building == task { building = nil } }
         let result = try await task.value
         if built == nil || result.version.reference.sequence >= built!.version.reference.sequence
-            || result.version.reference.instance != built!.version.reference.instance
+            || result.version.reference.content != built!.version.reference.content
         {
             built = result
         }

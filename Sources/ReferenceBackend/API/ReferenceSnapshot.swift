@@ -23,7 +23,7 @@ struct ReferenceQueries: Sendable {
     }
 
     static let versionQuery = """
-        SELECT m.version_seq, replace(m.instance_id::text, '-', ''), m.last_updated,
+        SELECT m.version_seq, replace(m.content_id::text, '-', ''), m.last_updated,
                (SELECT coalesce(max(version), 0)::int8 FROM schema_migrations)
         FROM reference_metadata m
         """

@@ -200,11 +200,11 @@ struct VersionStatement: PostgresPreparedStatement {
 extension VersionInfo {
     /// A row of `ReferenceQueries.versionQuery`.
     init(row: PostgresRow) throws {
-        let (sequence, instance, lastUpdated, schema) = try row.decode((Int64, String, Date, Int64).self)
+        let (sequence, content, lastUpdated, schema) = try row.decode((Int64, String, Date, Int64).self)
         self.init(
             schemaVersion: Int(schema),
             reference: ReferenceVersion(
-                sequence: sequence, instance: String(instance.prefix(12)), lastUpdated: lastUpdated)
+                sequence: sequence, content: content, lastUpdated: lastUpdated)
         )
     }
 }

@@ -4,23 +4,30 @@ import PostgresNIO
 import ReferenceCatalog
 
 /// The data's version as the API publishes it: an opaque token derived from `reference_metadata`
-/// (`<version_seq>.<instance>`; the instance id keeps two databases that happen to share a sequence number
-/// apart), and when it last changed. Never the schema version.
+/// (`<version_seq>.<content>`, where the content id is drawn at random by every bump, so one token names one
+/// content for ever, across restores and clones), and when it last changed. Never the schema version.
 public struct ReferenceVersion: Sendable, Hashable {
     public let sequence: Int64
-    public let instance: String
+    /// The first 16 hex digits of `content_id`.
+    public let content: String
     public let lastUpdated: Date
 
-    public var token: String { "\(sequence).\(instance)" }
+    public init(sequence: Int64, content: String, lastUpdated: Date) {
+        self.sequence = sequence
+        self.content = String(content.prefix(16))
+        self.lastUpdated = lastUpdated
+    }
+
+    public var token: String { "\(sequence).\(content)" }
 
     static let selectSQL =
-        "SELECT version_seq, replace(instance_id::text, '-', ''), last_updated FROM reference_metadata"
+        "SELECT version_seq, replace(content_id::text, '-', ''), last_updated FROM reference_metadata"
 
     /// Reads the current version (inside the caller's transaction, if any).
     public static func read(on connection: PostgresConnection, logger: Logger) async throws -> ReferenceVersion {
         let rows = try await connection.query(PostgresQuery(unsafeSQL: selectSQL), logger: logger)
-        for try await (sequence, instance, lastUpdated) in rows.decode((Int64, String, Date).self) {
-            return ReferenceVersion(sequence: sequence, instance: String(instance.prefix(12)), lastUpdated: lastUpdated)
+        for try await (sequence, content, lastUpdated) in rows.decode((Int64, String, Date).self) {
+            return ReferenceVersion(sequence: sequence, content: content, lastUpdated: lastUpdated)
         }
         throw ReferenceVersionError.noMetadataRow
     }

@@ -23,3 +23,16 @@ extension SeedDatabaseError: ClassifiedError {
 extension SeedGuardError: ClassifiedError {
     public var failureKind: FailureKind { .badInput }
 }
+
+/// The seed was committed, but what followed (reading the new reference version) failed: the data is in
+/// the database, only the report is incomplete.
+public struct SeedCommittedError: Error, Sendable, CustomStringConvertible, ClassifiedError {
+    public let cause: any Error
+
+    public init(cause: any Error) { self.cause = cause }
+
+    public var description: String {
+        "the seed was committed, but reading the new reference version failed: \(describePostgresError(cause))"
+    }
+    public var failureKind: FailureKind { .infrastructure }
+}

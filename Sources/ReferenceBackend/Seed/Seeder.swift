@@ -38,20 +38,24 @@ public struct Seeder: Sendable {
     public func seed(_ source: ReferenceSource, on connection: PostgresConnection) async throws -> SeedReport {
         let started = ContinuousClock.now
         try await connection.execute("BEGIN ISOLATION LEVEL READ COMMITTED", logger: logger)
+        var final: SeedReport
         do {
-            let report = try await seedInTransaction(source, on: connection, started: started)
+            final = try await seedInTransaction(source, on: connection, started: started)
             try await connection.execute("COMMIT", logger: logger)
-            var final = report
-            let version = try await ReferenceVersion.read(on: connection, logger: logger)
-            final.referenceVersion = version.token
-            final.milliseconds = (ContinuousClock.now - started).fractionalMilliseconds
-            logSummary(final)
-            return final
         } catch {
             try? await connection.execute("ROLLBACK", logger: logger)
             if error is SeedGuardError || error is SourceValidationError { throw error }
             throw SeedDatabaseError(cause: error)
         }
+        // Committed: a failure from here on must not claim that nothing was written.
+        do {
+            final.referenceVersion = try await ReferenceVersion.read(on: connection, logger: logger).token
+        } catch {
+            throw SeedCommittedError(cause: error)
+        }
+        final.milliseconds = (ContinuousClock.now - started).fractionalMilliseconds
+        logSummary(final)
+        return final
     }
 
     private func seedInTransaction(

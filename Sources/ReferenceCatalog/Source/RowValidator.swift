@@ -1,12 +1,25 @@
-/// Checks one table's JSON document against its catalog spec and aligns the rows with the columns.
+/// Checks one table's JSON document against its catalog spec and aligns the rows with the columns. Used for
+/// the bundled source files and, with `allowsSystemColumns`, for the API's documents (the app's side).
 struct RowValidator {
     let spec: TableSpec
+    /// Where the rows come from, for problems: the source file by default.
+    let origin: String
+    /// The API's rows carry `source_type` (and `is_active`); the source never does.
+    let allowsSystemColumns: Bool
     var problems: [SourceProblem] = []
     /// The primary keys of every row whose key could be read, valid or not: references to a row that has
     /// problems of its own are not reported a second time.
     var keys: Set<[String]> = []
 
-    init(spec: TableSpec) { self.spec = spec }
+    /// The longest key value a btree index entry takes (PostgreSQL refuses index rows over about a third of an
+    /// 8 kB page; 2,700 bytes leaves room for the other key columns).
+    static let maximumKeyBytes = 2_700
+
+    init(spec: TableSpec, origin: String? = nil, allowsSystemColumns: Bool = false) {
+        self.spec = spec
+        self.origin = origin ?? spec.sourceFileName
+        self.allowsSystemColumns = allowsSystemColumns
+    }
 
     mutating func validate(document: JSONValue) -> [[JSONValue]] {
         guard case .array(let elements) = document else {
@@ -26,6 +39,22 @@ struct RowValidator {
             keys.insert(spec.primaryKey.map { object[$0]?.stringValue ?? "" })
             let key = spec.primaryKey.map { object[$0]?.stringValue ?? "?" }.joined(separator: ", ")
             for member in object where spec.columnIndex[member.key] == nil {
+                if allowsSystemColumns, ReferenceCatalog.systemColumns.contains(member.key) {
+                    let fits: Bool
+                    if member.key == "is_active" {
+                        if case .bool = member.value { fits = true } else { fits = false }
+                    } else {
+                        fits = ["seed", "admin"].contains(member.value.stringValue ?? "")
+                    }
+                    if !fits {
+                        problem(
+                            .type, row: index, key: key, field: member.key,
+                            message: member.key == "is_active"
+                                ? "expected true or false, found \(member.value.kindName)"
+                                : "expected \"seed\" or \"admin\", found \(member.value)")
+                    }
+                    continue
+                }
                 let hint =
                     ReferenceCatalog.systemColumns.contains(member.key)
                     ? " (\(member.key) is managed by the database, never by the source)" : ""
@@ -85,6 +114,15 @@ struct RowValidator {
             guard case .string(let text) = value else {
                 return fail(.type, "expected a string, found \(value.kindName) \(value)")
             }
+            if text.utf8.contains(0) {
+                return fail(.invalidText, "contains a NUL character, which PostgreSQL text cannot hold")
+            }
+            if spec.primaryKey.contains(column.name) || column.isSlug, text.utf8.count > Self.maximumKeyBytes {
+                return fail(
+                    .tooLong,
+                    "\(text.utf8.count) bytes: a key value longer than \(Self.maximumKeyBytes) bytes does not fit an index"
+                )
+            }
             if column.isSlug && !ReferenceCatalog.isSlug(text) {
                 return fail(.invalidSlug, "\"\(text)\" is not a lowercase kebab-case slug")
             }
@@ -117,13 +155,20 @@ struct RowValidator {
                 return fail(.type, "expected an array of strings, found \(value.kindName)")
             }
             for (position, element) in elements.enumerated() {
-                guard case .string = element else {
+                guard case .string(let text) = element else {
                     return fail(.type, "element \(position) must be a string, found \(element.kindName) \(element)")
+                }
+                if text.utf8.contains(0) {
+                    return fail(
+                        .invalidText, "element \(position) contains a NUL character, which PostgreSQL text cannot hold")
                 }
             }
         case .jsonObject:
             guard case .object = value else {
                 return fail(.type, "expected a JSON object, found \(value.kindName)")
+            }
+            if value.description.contains("\\u0000") {
+                return fail(.invalidText, "contains a NUL character, which PostgreSQL jsonb cannot hold")
             }
         }
         return true
@@ -134,6 +179,6 @@ struct RowValidator {
     ) {
         problems.append(
             SourceProblem(
-                kind, file: spec.sourceFileName, table: spec.name, row: row, key: key, field: field, message: message))
+                kind, file: origin, table: spec.name, row: row, key: key, field: field, message: message))
     }
 }

@@ -18,6 +18,12 @@ public struct SourceProblem: Sendable, Hashable, CustomStringConvertible {
         case duplicateKey = "duplicate_key"
         case duplicateUnique = "duplicate_unique"
         case unresolvedReference = "unresolved_reference"
+        /// Text PostgreSQL cannot store (a NUL character).
+        case invalidText = "invalid_text"
+        /// A key value longer than an index entry allows.
+        case tooLong = "too_long"
+        /// A table the document must have is missing, or a wrapper field is wrong.
+        case missingTable = "missing_table"
     }
 
     public let kind: Kind

@@ -18,14 +18,18 @@ struct CachedBootstrap: Sendable {
         return Data((JSONWriter().string(.object(header)) + "\n").utf8) + body
     }
 
-    /// Decodes an entry; `nil` when it is from another format or catalog, or damaged.
-    static func decode(_ data: Data) -> (CachedBootstrap, ReferenceBootstrap)? {
+    /// Decodes an entry; `nil` when it is from another format or catalog, or damaged, or (`validating`) when
+    /// its document breaks the catalog (an entry written before documents were checked).
+    static func decode(_ data: Data, validating: Bool = true) -> (CachedBootstrap, ReferenceBootstrap)? {
         guard let newline = data.firstIndex(of: 0x0A),
             let header = try? JSONParser.parse(data[data.startIndex..<newline]),
             header["format"]?.stringValue == format, header["catalog"]?.stringValue == catalogFingerprint
         else { return nil }
         let body = data[data.index(after: newline)...]
-        guard let json = try? JSONParser.parse(body), let bootstrap = try? ReferenceBootstrap(json: json) else {
+        guard let json = try? JSONParser.parse(body),
+            !validating || BootstrapValidation.problems(of: json, origin: "cached bootstrap").isEmpty,
+            let bootstrap = try? ReferenceBootstrap(json: json)
+        else {
             return nil
         }
         return (CachedBootstrap(etag: header["etag"]?.stringValue, body: Data(body)), bootstrap)

@@ -14,6 +14,10 @@ import FoundationNetworking
 /// * When the backend cannot be reached, `allowStaleCache` decides whether the cached copy may be used;
 ///   without a cache that is a typed error (``ReferenceProviderError/backendUnreachable(url:reason:cachedCopyAvailable:)``).
 /// * A cache entry that is damaged or from another catalog is discarded.
+/// * Every document is checked against the catalog before it is used or cached (``BootstrapValidation``):
+///   one that fails is a typed ``ReferenceProviderError/invalidDocument(url:problems:)``, the cached copy
+///   stays as it was, and with `allowStaleCache` the app keeps working on it. (`validatesDocuments: false`
+///   is for the parity runner, which must see raw values so that type drift shows as differences.)
 public final class RemotePostgresProvider: ReferenceDataProvider, Sendable {
     public struct Statistics: Sendable, Hashable {
         /// HTTP requests sent.
@@ -29,6 +33,7 @@ public final class RemotePostgresProvider: ReferenceDataProvider, Sendable {
     }
 
     public let baseURL: URL
+    public let validatesDocuments: Bool
     private let cache: (any ReferenceCacheStore)?
     private let session: URLSession
     private let logger: Logger
@@ -40,10 +45,11 @@ public final class RemotePostgresProvider: ReferenceDataProvider, Sendable {
     ///   - cache: the warm cache; `nil` for none (every call downloads).
     ///   - timeout: seconds for one request (connect and response).
     public init(
-        baseURL: URL, cache: (any ReferenceCacheStore)?, timeout: TimeInterval = 10,
+        baseURL: URL, cache: (any ReferenceCacheStore)?, timeout: TimeInterval = 10, validatesDocuments: Bool = true,
         logger: Logger = Logger(label: "reference.remote")
     ) {
         self.baseURL = baseURL
+        self.validatesDocuments = validatesDocuments
         self.cache = cache
         self.logger = logger
         let configuration = URLSessionConfiguration.ephemeral
@@ -92,10 +98,26 @@ public final class RemotePostgresProvider: ReferenceDataProvider, Sendable {
             counters.withLock { $0.downloads += 1 }
             let bootstrap: ReferenceBootstrap
             do {
-                bootstrap = try ReferenceBootstrap(json: try JSONParser.parse(data))
+                let json = try JSONParser.parse(data)
+                if validatesDocuments {
+                    let problems = BootstrapValidation.problems(of: json, origin: "bootstrap")
+                    if !problems.isEmpty {
+                        throw ReferenceProviderError.invalidDocument(url: url.absoluteString, problems: problems)
+                    }
+                }
+                bootstrap = try ReferenceBootstrap(json: json)
             } catch {
-                throw ReferenceProviderError.badResponse(
-                    url: url.absoluteString, reason: "the body is not a bootstrap document: \(error)")
+                let typed =
+                    error as? ReferenceProviderError
+                    ?? .badResponse(url: url.absoluteString, reason: "the body is not a bootstrap document: \(error)")
+                if options.allowStaleCache, let cached {
+                    counters.withLock { $0.staleCacheUses += 1 }
+                    logger.warning(
+                        "the backend sent an unusable bootstrap; serving the cached one",
+                        metadata: ["remote.error": "\(typed)"])
+                    return cached.1
+                }
+                throw typed
             }
             storeCache(CachedBootstrap(etag: http.value(forHTTPHeaderField: "ETag"), body: data))
             return bootstrap
@@ -116,7 +138,7 @@ public final class RemotePostgresProvider: ReferenceDataProvider, Sendable {
     private func loadCache() -> (CachedBootstrap, ReferenceBootstrap)? {
         guard let cache else { return nil }
         guard let data = try? cache.read(Self.cacheKey) else { return nil }
-        if let decoded = CachedBootstrap.decode(data) { return decoded }
+        if let decoded = CachedBootstrap.decode(data, validating: validatesDocuments) { return decoded }
         counters.withLock { $0.discardedCacheEntries += 1 }
         logger.warning("discarding a damaged or incompatible cached bootstrap")
         try? cache.remove(Self.cacheKey)

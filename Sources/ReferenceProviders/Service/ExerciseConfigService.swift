@@ -112,7 +112,11 @@ public actor ExerciseConfigService {
         guard let formula = try await index().formulas[key], formula.kind == "one_rep_max" else { return nil }
         if let minimum = formula.minReps, reps < minimum { return nil }
         if let maximum = formula.maxReps, reps > maximum { return nil }
-        return try FormulaExpression(formula.expression).evaluate(["w": weight, "r": Double(reps)])
+        do {
+            return try FormulaExpression(formula.expression).evaluate(["w": weight, "r": Double(reps)])
+        } catch {
+            throw ReferenceProviderError.invalidFormula(key: key, reason: "\(error)")
+        }
     }
 
     /// Converts between units of one metric through their exact SI factors.
@@ -127,7 +131,7 @@ public actor ExerciseConfigService {
     private func index() async throws -> ReferenceIndex {
         if let loaded { return loaded }
         let bootstrap = try await provider.getBootstrap(options: options)
-        let index = ReferenceIndex(bootstrap)
+        let index = try ReferenceIndex(bootstrap)
         loaded = index
         return index
     }

@@ -1,7 +1,8 @@
 import Foundation
 import ReferenceCatalog
 
-/// The bootstrap rearranged for the facade's lookups. Built once per load.
+/// The bootstrap rearranged for the facade's lookups. Built once per load. It never traps on data: a row
+/// without a key it needs is a ``ReferenceProviderError/unusableData(table:row:field:reason:)``.
 struct ReferenceIndex: Sendable {
     let version: String
     var exercises: [String: ExerciseSummary] = [:]
@@ -21,34 +22,44 @@ struct ReferenceIndex: Sendable {
     var unitSymbols: [String: String] = [:]
     var formulas: [String: ScoringFormula] = [:]
 
-    init(_ bootstrap: ReferenceBootstrap) {
+    init(_ bootstrap: ReferenceBootstrap) throws(ReferenceProviderError) {
         version = bootstrap.referenceVersion
-        func rows(_ name: String) -> [(ReferenceRow, TableSpec)] {
+        typealias Row = (row: ReferenceRow, spec: TableSpec, index: Int)
+        func rows(_ name: String) -> [Row] {
             guard let table = bootstrap.tables[name] else { return [] }
-            return table.rows.map { ($0, table.spec) }
+            return table.rows.enumerated().map { ($0.element, table.spec, $0.offset) }
         }
-        func text(_ row: (ReferenceRow, TableSpec), _ column: String) -> String? {
-            row.0[column, in: row.1]?.stringValue?.trimmingCharacters(in: .whitespacesAndNewlines)
+        func text(_ row: Row, _ column: String) -> String? {
+            row.row[column, in: row.spec]?.stringValue?.trimmingCharacters(in: .whitespacesAndNewlines)
         }
-        func int(_ row: (ReferenceRow, TableSpec), _ column: String) -> Int? {
-            if case .number(let number)? = row.0[column, in: row.1] { return Int(number.literal) }
+        /// A key the index cannot do without: its absence (or a non-text value) is a typed error.
+        func key(_ row: Row, _ column: String) throws(ReferenceProviderError) -> String {
+            guard let value = text(row, column), !value.isEmpty else {
+                let found = row.row[column, in: row.spec].map { "found \($0.kindName)" } ?? "missing"
+                throw .unusableData(
+                    table: row.spec.name, row: row.index, field: column, reason: "\(found), expected text")
+            }
+            return value
+        }
+        func int(_ row: Row, _ column: String) -> Int? {
+            if case .number(let number)? = row.row[column, in: row.spec] { return Int(number.literal) }
             return nil
         }
-        func strings(_ row: (ReferenceRow, TableSpec), _ column: String) -> [String] {
-            row.0[column, in: row.1]?.arrayValue?.compactMap(\.stringValue) ?? []
+        func strings(_ row: Row, _ column: String) -> [String] {
+            row.row[column, in: row.spec]?.arrayValue?.compactMap(\.stringValue) ?? []
         }
 
         var equipmentOf: [String: [String]] = [:]
         for row in rows("exercise_equipment") {
-            equipmentOf[text(row, "exercise_key")!, default: []].append(text(row, "equipment_key")!)
+            equipmentOf[try key(row, "exercise_key"), default: []].append(try key(row, "equipment_key"))
         }
         var primaryOf: [String: [String]] = [:]
         for row in rows("exercise_muscles") {
-            let exercise = text(row, "exercise_key")!
+            let exercise = try key(row, "exercise_key")
             if text(row, "role") == "primary" {
-                primaryOf[exercise, default: []].append(text(row, "muscle_key")!)
+                primaryOf[exercise, default: []].append(try key(row, "muscle_key"))
             } else {
-                secondaryMuscles[exercise, default: []].append(text(row, "muscle_key")!)
+                secondaryMuscles[exercise, default: []].append(try key(row, "muscle_key"))
             }
         }
         for row in rows("exercises") {
@@ -63,48 +74,48 @@ struct ReferenceIndex: Sendable {
             oneRepMaxFormula[key] = text(row, "one_rm_formula_key")
         }
         for row in rows("exercise_aliases") {
-            aliases[text(row, "exercise_key")!, default: []].append(text(row, "alias")!)
+            aliases[try key(row, "exercise_key"), default: []].append(try key(row, "alias"))
         }
         for row in rows("exercise_metrics") {
-            metrics[text(row, "exercise_key")!, default: []].append(
+            metrics[try key(row, "exercise_key"), default: []].append(
                 TrackedMetric(
-                    metricTypeKey: text(row, "metric_type_key")!,
-                    isRequired: row.0["is_required", in: row.1] == .bool(true),
+                    metricTypeKey: try key(row, "metric_type_key"),
+                    isRequired: row.row["is_required", in: row.spec] == .bool(true),
                     defaultUnitKey: text(row, "default_unit_key"), sortOrder: int(row, "sort_order") ?? 0))
         }
-        for key in metrics.keys { metrics[key]!.sort { $0.sortOrder < $1.sortOrder } }
+        metrics = metrics.mapValues { $0.sorted { $0.sortOrder < $1.sortOrder } }
         let sortedCategories = rows("exercise_categories").sorted {
             (int($0, "sort_order") ?? 0) < (int($1, "sort_order") ?? 0)
         }
         for row in sortedCategories {
-            categories[text(row, "category_key")!] = text(row, "name")
-            categoryOrder.append((text(row, "category_key")!, text(row, "name") ?? ""))
+            categories[try key(row, "category_key")] = text(row, "name")
+            categoryOrder.append((try key(row, "category_key"), text(row, "name") ?? ""))
         }
         for row in rows("difficulty_levels").sorted(by: { (int($0, "rank") ?? 0) < (int($1, "rank") ?? 0) }) {
-            levels.insert(text(row, "level_key")!)
-            levelOrder.append((text(row, "level_key")!, text(row, "name") ?? ""))
+            levels.insert(try key(row, "level_key"))
+            levelOrder.append((try key(row, "level_key"), text(row, "name") ?? ""))
         }
-        for row in rows("equipment") { equipment[text(row, "equipment_key")!] = text(row, "name") ?? "" }
-        for row in rows("muscles") { muscles[text(row, "muscle_key")!] = text(row, "name") ?? "" }
+        for row in rows("equipment") { equipment[try key(row, "equipment_key")] = text(row, "name") ?? "" }
+        for row in rows("muscles") { muscles[try key(row, "muscle_key")] = text(row, "name") ?? "" }
         for row in rows("units") {
             let factor: Double
-            if case .number(let number)? = row.0["si_factor", in: row.1] {
+            if case .number(let number)? = row.row["si_factor", in: row.spec] {
                 factor = Double(number.literal) ?? .nan
             } else {
                 factor = .nan
             }
-            units[text(row, "unit_key")!] = (text(row, "metric_type_key") ?? "", factor)
-            unitSymbols[text(row, "unit_key")!] = text(row, "symbol")
+            units[try key(row, "unit_key")] = (text(row, "metric_type_key") ?? "", factor)
+            unitSymbols[try key(row, "unit_key")] = text(row, "symbol")
         }
         var coefficients: [String: [String: [String: String]]] = [:]
         for row in rows("scoring_coefficients") {
-            if case .number(let number)? = row.0["value", in: row.1] {
-                coefficients[text(row, "formula_key")!, default: [:]][text(row, "variant")!, default: [:]][
-                    text(row, "coefficient")!] = number.literal
+            if case .number(let number)? = row.row["value", in: row.spec] {
+                coefficients[try key(row, "formula_key"), default: [:]][try key(row, "variant"), default: [:]][
+                    try key(row, "coefficient")] = number.literal
             }
         }
         for row in rows("scoring_formulas") {
-            let key = text(row, "formula_key")!
+            let key = try key(row, "formula_key")
             formulas[key] = ScoringFormula(
                 key: key, name: text(row, "name") ?? key, kind: text(row, "kind") ?? "",
                 expression: text(row, "expression") ?? "",

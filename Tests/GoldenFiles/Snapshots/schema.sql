@@ -24,6 +24,7 @@ BEGIN
     IF changed THEN
         UPDATE reference_metadata
            SET version_seq = version_seq + 1,
+               content_id = gen_random_uuid(),
                last_updated = greatest(clock_timestamp(), last_updated + interval '1 microsecond'),
                bumped_by_xact = pg_current_xact_id()
          WHERE bumped_by_xact IS DISTINCT FROM pg_current_xact_id();
@@ -193,7 +194,7 @@ CREATE TABLE public.muscles (
 
 CREATE TABLE public.reference_metadata (
     singleton boolean DEFAULT true NOT NULL,
-    instance_id uuid DEFAULT gen_random_uuid() NOT NULL,
+    content_id uuid DEFAULT gen_random_uuid() NOT NULL,
     version_seq bigint DEFAULT 1 NOT NULL,
     last_updated timestamp with time zone DEFAULT clock_timestamp() NOT NULL,
     bumped_by_xact xid8,

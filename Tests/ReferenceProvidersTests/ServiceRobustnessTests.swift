@@ -1,0 +1,131 @@
+import Foundation
+import PropertyBased
+import ReferenceCatalog
+import ReferenceProviders
+import TestSupport
+import Testing
+
+/// `ExerciseConfigService` never traps on data: bootstraps mutated at random (a field dropped, a type changed,
+/// a reference dangling, a key duplicated, a table emptied, `1e400`, a 1 MB string, a NUL byte) give, on every
+/// call, a typed error or an answer. A trap would end the test process, so reaching the end is the property.
+@Suite("ExerciseConfigService never traps")
+struct ServiceRobustnessTests {
+    /// The facade's input as it is: a bootstrap held in memory. (This tests the facade alone; the providers
+    /// that feed it in the app are tested against real SQLite and a real backend elsewhere.)
+    struct GivenBootstrap: ReferenceDataProvider {
+        let bootstrap: ReferenceBootstrap
+        func getBootstrap(options: BootstrapOptions) async throws -> ReferenceBootstrap { bootstrap }
+    }
+
+    static let base: JSONObject = {
+        let fixture = try! SourceFixture.small()
+        var tables = JSONObject()
+        for spec in ReferenceCatalog.tables {
+            tables.append(spec.name, .array((fixture.tables[spec.name] ?? []).map { .object($0) }))
+        }
+        return JSONObject(["schemaVersion": 4, "referenceVersion": "1.test", "tables": .object(tables)])
+    }()
+
+    enum Mutation: CaseIterable {
+        case dropField, changeType, dangle, duplicate, emptyTable, hugeNumber, hugeString, nulByte
+    }
+
+    static func mutate(
+        _ document: JSONObject, _ mutation: Mutation, table tableIndex: Int, row rowSeed: Int, column columnSeed: Int
+    ) -> JSONObject {
+        let spec = ReferenceCatalog.tables[tableIndex % ReferenceCatalog.tables.count]
+        var tables = document["tables"]!.objectValue!
+        var rows = tables[spec.name]!.arrayValue!
+        if mutation == .emptyTable || rows.isEmpty {
+            tables[spec.name] = .array([])
+        } else {
+            let index = rowSeed % rows.count
+            var row = rows[index].objectValue!
+            let column = spec.columns[columnSeed % spec.columns.count]
+            switch mutation {
+            case .dropField: row[column.name] = nil
+            case .changeType:
+                row[column.name] =
+                    switch row[column.name] {
+                    case .string?: .number(JSONNumber(7))
+                    case .number?: .string("seven")
+                    case .bool?: .string("true")
+                    case .array?: .object(JSONObject())
+                    default: .bool(true)
+                    }
+            case .dangle:
+                let foreign = spec.foreignKeys.first?.columns.first ?? column.name
+                row[foreign] = "no-such-row"
+            case .duplicate: rows.append(.object(row))
+            case .hugeNumber: row[column.name] = .number(JSONNumber(literal: "1e400"))
+            case .hugeString: row[column.name] = .string(String(repeating: "x", count: 1 << 20))
+            case .nulByte: row[column.name] = .string("a\u{0}b")
+            case .emptyTable: break
+            }
+            rows[index] = .object(row)
+            tables[spec.name] = .array(rows)
+        }
+        var copy = document
+        copy["tables"] = .object(tables)
+        return copy
+    }
+
+    /// Calls every facade method; each must answer or throw a typed error.
+    static func exercise(_ service: ExerciseConfigService) async {
+        func check<T>(_ call: () async throws -> T) async {
+            do {
+                _ = try await call()
+            } catch is ReferenceProviderError {
+            } catch {
+                Issue.record("untyped error \(type(of: error)): \(error)")
+            }
+        }
+        await check { try await service.exercises() }
+        await check { try await service.exercises(matching: ExerciseFilter(text: "squat")) }
+        await check { try await service.exercise("barbell-squat") }
+        await check { try await service.editorChoices() }
+        await check {
+            try await service.validate(
+                ExerciseDraft(
+                    key: "new-one", name: "New", categoryKey: "strength", levelKey: "beginner",
+                    primaryMuscleKeys: ["chest"]))
+        }
+        await check { try await service.workoutPicker(search: "a", limit: 10) }
+        await check { try await service.scoringFormula("epley") }
+        await check { try await service.estimateOneRepMax(formula: "epley", weight: 100, reps: 5) }
+        await check { try await service.convert(1, from: "lb", to: "kg") }
+    }
+
+    @Test("every call on a randomly broken bootstrap returns a typed error or an answer")
+    func randomMutations() async {
+        await propertyCheck(
+            count: 150,
+            input: Gen.int(in: 0...7), Gen.int(in: 0...1000), Gen.int(in: 0...1000), Gen.int(in: 0...1000)
+        ) { mutationIndex, table, row, column in
+            let mutation = Mutation.allCases[mutationIndex]
+            let document = Self.mutate(Self.base, mutation, table: table, row: row, column: column)
+            guard let bootstrap = try? ReferenceBootstrap(json: .object(document)) else { return }
+            await Self.exercise(ExerciseConfigService(provider: GivenBootstrap(bootstrap: bootstrap)))
+        }
+    }
+
+    @Test("a row without its key is a typed error naming table, row and field")
+    func missingKeyIsTyped() async throws {
+        var tables = Self.base["tables"]!.objectValue!
+        var rows = tables["exercise_aliases"]!.arrayValue!
+        var first = rows[0].objectValue!
+        first["exercise_key"] = nil
+        rows[0] = .object(first)
+        tables["exercise_aliases"] = .array(rows)
+        var document = Self.base
+        document["tables"] = .object(tables)
+        let service = ExerciseConfigService(
+            provider: GivenBootstrap(bootstrap: try ReferenceBootstrap(json: .object(document))))
+        let error = await #expect(throws: ReferenceProviderError.self) { try await service.exercises() }
+        guard case .unusableData(let table, let row, let field, _)? = error else {
+            Issue.record("expected unusableData, got \(String(describing: error))")
+            return
+        }
+        #expect((table, row, field) == ("exercise_aliases", 0, "exercise_key"))
+    }
+}
