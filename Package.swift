@@ -210,7 +210,9 @@ let package = Package(
         ),
         .testTarget(
             name: "SmokeTests",
-            dependencies: ["ReferenceProviders", "ReferenceCatalog", "ParityRunner", "TestSupport"],
+            dependencies: [
+                "ReferenceProviders", "ReferenceCatalog", "ParityRunner", "ThrowawayPostgres", "TestSupport",
+            ],
             path: "Tests/SmokeTests",
             swiftSettings: swiftSettings
         ),

@@ -18,20 +18,48 @@ enum ParityRunnerMain {
     static func main() { ParityRunnerCommand.runAsMain() }
 }
 
-/// `parity-runner`: the parity gate. A thin shell over the ParityRunner library.
+/// `parity-runner`: the parity gate. A thin shell over the ParityRunner library. The comparison is the default
+/// subcommand, so `parity-runner --table units` compares; `smoke` and `checklist` have options of their own,
+/// which no option of the comparison shadows (the root itself declares none).
 struct ParityRunnerCommand: ContractCommand {
     static let configuration = CommandConfiguration(
         commandName: "parity-runner",
         abstract: "Prove that the PostgreSQL backend serves exactly the reference data the app bundles.",
+        usage: """
+            parity-runner [compare] [--table NAME]... [--source DIR] [--database-url URL] [--backend-url URL]
+                                    [--format text|json|markdown|junit|html] [--output FILE] [--strict]
+                                    [--allow-empty TABLE]... [--accept FILE] [--quiet]
+              parity-runner smoke [--backend-url URL] [--cache-dir DIR] [--source DIR]
+                                  [--format text|json|markdown|junit] [--output FILE]
+              parity-runner checklist [--database-url URL] [--source DIR] [--format markdown|json] [--output FILE]
+            """,
+        discussion: """
+            The comparison is the default: 'parity-runner --table units' compares one table. Each subcommand \
+            takes its own options: 'parity-runner help compare' (or smoke, checklist) lists them.
+
+            Exit status: 0 parity holds, 1 differences found, 2 bad input or usage, 3 infrastructure failure.
+            """,
+        subcommands: [Compare.self, Smoke.self, Checklist.self],
+        defaultSubcommand: Compare.self
+    )
+
+    static let defaultLogLevel: Logger.Level = .warning
+    static let errorPrefix = "parity-runner: error:"
+    /// Throwaway clusters are stopped and removed on SIGINT, SIGTERM and SIGHUP too.
+    static let cleanupOnSignal: (@Sendable () -> Void)? = { ThrowawayCleanup.stopAll() }
+}
+
+/// `parity-runner [compare]`: the parity run and its report (the default subcommand).
+struct Compare: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Compare the backend with the bundled data, table by table (the default).",
         discussion: """
             With no options: starts a throwaway PostgreSQL, migrates and seeds it from ReferenceData/, serves the \
             API on an ephemeral 127.0.0.1 port, fetches the bootstrap over HTTP, reads the same data through the \
             local JSON/SQLite provider, normalizes both sides (NORMALIZATION.md) and compares every table.
 
             Exit status: 0 parity holds, 1 differences found, 2 bad input or usage, 3 infrastructure failure.
-            """,
-        subcommands: [Checklist.self]
-    )
+            """)
 
     @Option(name: .customLong("table"), help: "Compare only this table (repeatable).")
     var tables: [String] = []
@@ -113,11 +141,6 @@ struct ParityRunnerCommand: ContractCommand {
         }
         if !report.passed { throw ExitCode(ExitStatus.differences.rawValue) }
     }
-
-    static let defaultLogLevel: Logger.Level = .warning
-    static let errorPrefix = "parity-runner: error:"
-    /// Throwaway clusters are stopped and removed on SIGINT, SIGTERM and SIGHUP too.
-    static let cleanupOnSignal: (@Sendable () -> Void)? = { ThrowawayCleanup.stopAll() }
 }
 
 enum ReportFormat: String, ExpressibleByArgument, CaseIterable {
@@ -125,14 +148,25 @@ enum ReportFormat: String, ExpressibleByArgument, CaseIterable {
 }
 
 enum ReportOutput {
-    /// Writes to the file atomically (a reader never sees half a report), or to standard output.
+    /// Writes to standard output, or to the file: a regular file (or a new one) atomically, so a reader never
+    /// sees half a report; anything else (`/dev/null`, a FIFO, a terminal) in place, never replaced by a
+    /// rename.
     static func write(_ text: String, to path: String?) throws {
         guard let path else {
             FileHandle.standardOutput.write(Data(text.utf8))
             return
         }
         do {
-            try Data(text.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
+            var status = stat()
+            if stat(path, &status) == 0, status.st_mode & S_IFMT != S_IFREG {
+                guard let handle = FileHandle(forWritingAtPath: path) else {
+                    throw CocoaError(.fileWriteNoPermission)
+                }
+                defer { try? handle.close() }
+                try handle.write(contentsOf: Data(text.utf8))
+            } else {
+                try Data(text.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
+            }
         } catch {
             throw ValidationError("cannot write the report to \(path): \(error.localizedDescription)")
         }
@@ -169,6 +203,61 @@ struct Checklist: AsyncParsableCommand {
         let report = try await checklist.run()
         let rendered =
             format == .markdown ? report.markdown : JSONWriter(prettyPrinted: true).string(report.json) + "\n"
+        try ReportOutput.write(rendered, to: output)
+        if !report.passed { throw ExitCode(ExitStatus.differences.rawValue) }
+    }
+}
+
+/// `parity-runner smoke`: the plan's smoke paths in three modes, compared.
+struct Smoke: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run the four smoke paths through ExerciseConfigService with the flag OFF, ON and warm offline.",
+        discussion: """
+            Flag OFF reads the bundled source through the local provider; flag ON reads the backend (a throwaway \
+            one seeded from the source, or --backend-url) through the remote provider with a warm cache; warm \
+            offline reads the same cache with the backend unreachable. Every path's answers must agree.
+
+            Exit status: 0 all modes agree, 1 they differ, 2 bad input, 3 the backend's answer is unusable.
+            """)
+
+    @Option(name: .customLong("backend-url"), help: "A running backend; default: a throwaway one.")
+    var backendURL: String?
+
+    @Option(name: .customLong("cache-dir"), help: "The remote provider's cache directory; default: a scratch one.")
+    var cacheDirectory: String?
+
+    @Option(help: "Directory of <table>.json files. Default: the project's ReferenceData/.")
+    var source: String?
+
+    @Option(help: "Report format: text, json, markdown or junit.")
+    var format: Format = .text
+
+    @Option(help: "Write the report to this file instead of standard output.")
+    var output: String?
+
+    enum Format: String, ExpressibleByArgument, CaseIterable { case text, json, markdown, junit }
+
+    func validate() throws {
+        if let backendURL {
+            guard let url = URL(string: backendURL), url.scheme == "http" || url.scheme == "https", url.host != nil
+            else { throw ValidationError("--backend-url must be an http(s) URL, like http://127.0.0.1:8080") }
+        }
+    }
+
+    func run() async throws {
+        let report = try await SmokeRun(
+            sourceDirectory: source.map { URL(fileURLWithPath: $0) } ?? ReferenceDataLocation.defaultDirectory(),
+            backendURL: backendURL.flatMap(URL.init(string:)),
+            cacheDirectory: cacheDirectory.map { URL(fileURLWithPath: $0) },
+            logger: Logger(label: "parity-runner.smoke")
+        ).execute()
+        let rendered: String =
+            switch format {
+            case .text: report.text()
+            case .json: JSONWriter(prettyPrinted: true).string(report.json()) + "\n"
+            case .markdown: report.markdown()
+            case .junit: report.junit()
+            }
         try ReportOutput.write(rendered, to: output)
         if !report.passed { throw ExitCode(ExitStatus.differences.rawValue) }
     }

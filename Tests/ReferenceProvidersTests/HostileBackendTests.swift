@@ -53,7 +53,7 @@ struct HostileBackendTests {
             try FileManager.default.contentsOfDirectory(at: cacheDirectory, includingPropertiesForKeys: nil).first)
         let before = try Data(contentsOf: cacheFile)
         let provider = RemotePostgresProvider(
-            baseURL: server.url, cache: FileReferenceCacheStore(directory: cacheDirectory), timeout: 5, logger: logger)
+            baseURL: server.url, cache: FileReferenceCacheStore(directory: cacheDirectory), timeout: 30, logger: logger)
         let error = await #expect(throws: ReferenceProviderError.self) {
             try await provider.getBootstrap(options: BootstrapOptions(allowStaleCache: false))
         }
@@ -173,7 +173,8 @@ struct HostileBackendTests {
                         logger: logger)
                 }
                 let provider = RemotePostgresProvider(
-                    baseURL: backend.baseURL, cache: FileReferenceCacheStore(directory: cacheDirectory), logger: logger)
+                    baseURL: backend.baseURL, cache: FileReferenceCacheStore(directory: cacheDirectory), timeout: 60,
+                    logger: logger)
                 let error = await #expect(throws: ReferenceProviderError.self) {
                     try await provider.getBootstrap(options: BootstrapOptions(allowStaleCache: false))
                 }

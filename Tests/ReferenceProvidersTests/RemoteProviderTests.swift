@@ -18,7 +18,7 @@ struct RemoteProviderTests {
     func revalidation() async throws {
         try await withLiveBackend { backend in
             let cache = FileReferenceCacheStore(directory: cacheDirectory())
-            let provider = RemotePostgresProvider(baseURL: backend.baseURL, cache: cache, logger: logger)
+            let provider = RemotePostgresProvider(baseURL: backend.baseURL, cache: cache, timeout: 60, logger: logger)
             let first = try await provider.getBootstrap()
             #expect(first.referenceVersion == backend.seed.referenceVersion)
             #expect(first.schemaVersion == Migration.latestVersion)
@@ -30,7 +30,7 @@ struct RemoteProviderTests {
             #expect(provider.statistics.notModified == 1)
 
             // A new app start (a new provider) with the warm cache: no download either.
-            let restarted = RemotePostgresProvider(baseURL: backend.baseURL, cache: cache, logger: logger)
+            let restarted = RemotePostgresProvider(baseURL: backend.baseURL, cache: cache, timeout: 60, logger: logger)
             #expect(try await restarted.getBootstrap() == first)
             #expect(restarted.statistics.downloads == 0 && restarted.statistics.notModified == 1)
         }
@@ -40,7 +40,8 @@ struct RemoteProviderTests {
     func versionChange() async throws {
         try await withLiveBackend { backend in
             let provider = RemotePostgresProvider(
-                baseURL: backend.baseURL, cache: FileReferenceCacheStore(directory: cacheDirectory()), logger: logger)
+                baseURL: backend.baseURL, cache: FileReferenceCacheStore(directory: cacheDirectory()), timeout: 60,
+                logger: logger)
             let before = try await provider.getBootstrap()
             try await backend.databaseURL.withConnection(logger: logger) { connection in
                 try await connection.execute(
@@ -61,8 +62,10 @@ struct RemoteProviderTests {
     func offline() async throws {
         try await withLiveBackend { backend in
             let cache = FileReferenceCacheStore(directory: cacheDirectory())
-            let online = try await RemotePostgresProvider(baseURL: backend.baseURL, cache: cache, logger: logger)
-                .getBootstrap()
+            let online = try await RemotePostgresProvider(
+                baseURL: backend.baseURL, cache: cache, timeout: 60, logger: logger
+            )
+            .getBootstrap()
             await backend.stop()
 
             let offline = RemotePostgresProvider(baseURL: backend.baseURL, cache: cache, timeout: 2, logger: logger)
@@ -97,7 +100,8 @@ struct RemoteProviderTests {
         try await withLiveBackend { backend in
             let directory = cacheDirectory()
             let cache = FileReferenceCacheStore(directory: directory)
-            _ = try await RemotePostgresProvider(baseURL: backend.baseURL, cache: cache, logger: logger).getBootstrap()
+            _ = try await RemotePostgresProvider(baseURL: backend.baseURL, cache: cache, timeout: 60, logger: logger)
+                .getBootstrap()
             let entry = try #require(try cache.read("bootstrap"))
             switch kind {
             case "garbage": try cache.write("bootstrap", Data("not a cache entry".utf8))
@@ -107,7 +111,7 @@ struct RemoteProviderTests {
                     of: "\"catalog\":\"", with: "\"catalog\":\"x")
                 try cache.write("bootstrap", Data(text.utf8))
             }
-            let provider = RemotePostgresProvider(baseURL: backend.baseURL, cache: cache, logger: logger)
+            let provider = RemotePostgresProvider(baseURL: backend.baseURL, cache: cache, timeout: 60, logger: logger)
             let bootstrap = try await provider.getBootstrap()
             #expect(bootstrap.tables.count == 20)
             #expect(provider.statistics.discardedCacheEntries == 1)

@@ -90,6 +90,8 @@ public struct CutoverChecklist: Sendable {
                 "REFERENCE_SQLITE_PATH": scratch.appendingPathComponent("local.sqlite").path,
                 "REFERENCE_CACHE_DIR": scratch.appendingPathComponent("cache").path,
                 "REFERENCE_BACKEND_URL": api.baseURL.absoluteString,
+                // The backend is in this process, on a machine that may be busy: wait for it.
+                "REFERENCE_HTTP_TIMEOUT": "60",
             ]
             items.append(try await providerSeam(environment))
             items.append(try flagDefault(environment))

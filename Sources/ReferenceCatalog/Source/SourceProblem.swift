@@ -56,6 +56,7 @@ public struct SourceProblem: Sendable, Hashable, CustomStringConvertible {
         var location = file
         if let line { location += ":\(line)" + (column.map { ":\($0)" } ?? "") }
         var parts = [location]
+        if let table, file != table + ".json" { parts.append("table \(table)") }
         if let row { parts.append("row \(row)") }
         if let key { parts.append("key (\(key))") }
         if let field { parts.append("field \(field)") }

@@ -46,6 +46,7 @@ public enum BootstrapValidation {
             validated.append(SourceTable(spec: spec, rows: aligned))
         }
         problems += ReferenceSource.resolveReferences(validated, keySets: keySets).1
-        return problems
+        // Row-level problems first: they say what is wrong with the data, the rest where it is missing.
+        return problems.filter { $0.row != nil } + problems.filter { $0.row == nil }
     }
 }

@@ -138,7 +138,7 @@ public final class RemotePostgresProvider: ReferenceDataProvider, Sendable {
     private func loadCache() -> (CachedBootstrap, ReferenceBootstrap)? {
         guard let cache else { return nil }
         guard let data = try? cache.read(Self.cacheKey) else { return nil }
-        if let decoded = CachedBootstrap.decode(data, validating: validatesDocuments) { return decoded }
+        if let decoded = CachedBootstrap.decode(data) { return decoded }
         counters.withLock { $0.discardedCacheEntries += 1 }
         logger.warning("discarding a damaged or incompatible cached bootstrap")
         try? cache.remove(Self.cacheKey)

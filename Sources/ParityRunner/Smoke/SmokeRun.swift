@@ -1,0 +1,129 @@
+import Foundation
+import Logging
+import PostgresSupport
+import ReferenceBackend
+import ReferenceCatalog
+import ReferenceProviders
+
+/// `parity-runner smoke`: the plan's smoke paths through `ExerciseConfigService` in three modes, compared
+/// path by path: flag OFF (the local provider on the bundled source), flag ON against a backend (a throwaway
+/// one, seeded from the source, unless `backendURL` names a running one; with a warm cache), and warm offline
+/// (the same cache, the backend unreachable, `allowStaleCache`). The SmokeTests suite runs the same code.
+public struct SmokeRun: Sendable {
+    public enum Mode: String, Sendable, CaseIterable {
+        case flagOff = "flag OFF"
+        case flagOn = "flag ON"
+        case warmOffline = "warm offline"
+    }
+
+    public let sourceDirectory: URL
+    /// A running backend; nil starts a throwaway one seeded from `sourceDirectory`.
+    public let backendURL: URL?
+    /// The remote provider's cache; nil uses a scratch directory removed afterwards.
+    public let cacheDirectory: URL?
+    public let logger: Logger
+
+    public init(sourceDirectory: URL, backendURL: URL? = nil, cacheDirectory: URL? = nil, logger: Logger) {
+        self.sourceDirectory = sourceDirectory
+        self.backendURL = backendURL
+        self.cacheDirectory = cacheDirectory
+        self.logger = logger
+    }
+
+    public func execute() async throws -> SmokeReport {
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "smoke-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let started = ContinuousClock.now
+        var answers: [Mode: [String: [String]]] = [:]
+        answers[.flagOff] = try await runPaths(
+            configuration(scratch: scratch, backend: nil), options: BootstrapOptions(), mode: .flagOff)
+        let backendLocation: String
+        if let backendURL {
+            backendLocation = backendURL.absoluteString
+            answers[.flagOn] = try await runPaths(
+                configuration(scratch: scratch, backend: backendURL), options: BootstrapOptions(), mode: .flagOn)
+        } else {
+            let databases = try await ReferenceDatabases.throwaway(logger: logger)
+            backendLocation = "throwaway backend seeded from \(sourceDirectory.path)"
+            answers[.flagOn] = try await databases.withShutdown { databases in
+                let url = try await databases.makeDatabase(prefix: "smoke")
+                _ = try await Seeder(logger: logger).seed(sourceDirectory: sourceDirectory, into: url)
+                let api = try await RunningAPI.start(databaseURL: url, logger: logger)
+                do {
+                    let result = try await runPaths(
+                        configuration(scratch: scratch, backend: api.baseURL), options: BootstrapOptions(),
+                        mode: .flagOn)
+                    await api.stop()
+                    return result
+                } catch {
+                    await api.stop()
+                    throw error
+                }
+            }
+        }
+        // Offline: the same warm cache, a backend address nothing listens on.
+        answers[.warmOffline] = try await runPaths(
+            configuration(scratch: scratch, backend: URL(string: "http://127.0.0.1:9")!),
+            options: BootstrapOptions(allowStaleCache: true), mode: .warmOffline)
+
+        var paths: [SmokeReport.PathResult] = []
+        for path in SmokePath.all {
+            let reference = answers[.flagOff]?[path.name] ?? []
+            var disagreements: [SmokeReport.Disagreement] = []
+            for mode in [Mode.flagOn, .warmOffline] {
+                let answer = answers[mode]?[path.name] ?? []
+                if let disagreement = SmokeReport.Disagreement(mode: mode, reference: reference, answer: answer) {
+                    disagreements.append(disagreement)
+                }
+            }
+            paths.append(
+                SmokeReport.PathResult(
+                    name: path.name, lines: reference.count, empty: reference.isEmpty, disagreements: disagreements))
+        }
+        return SmokeReport(
+            source: sourceDirectory.path, backend: backendLocation, paths: paths,
+            milliseconds: (ContinuousClock.now - started).fractionalMilliseconds)
+    }
+
+    private func configuration(scratch: URL, backend: URL?) -> ReferenceProviderConfiguration {
+        ReferenceProviderConfiguration(
+            useBackendReference: backend != nil, backendURL: backend ?? URL(string: "http://127.0.0.1:9")!,
+            sourceDirectory: sourceDirectory, sqlitePath: scratch.appendingPathComponent("local.sqlite").path,
+            cacheDirectory: cacheDirectory ?? scratch.appendingPathComponent("remote-cache"), timeout: 30)
+    }
+
+    /// Every path's answer in one mode; a provider error is the backend's (or the source's) answer being
+    /// unusable, exit 3.
+    private func runPaths(
+        _ configuration: ReferenceProviderConfiguration, options: BootstrapOptions, mode: Mode
+    ) async throws -> [String: [String]] {
+        let service = ExerciseConfigService(
+            provider: createReferenceProvider(config: configuration, logger: logger), options: options)
+        var answers: [String: [String]] = [:]
+        for path in SmokePath.all {
+            do {
+                answers[path.name] = try await path.run(service)
+            } catch ReferenceProviderError.invalidBundledData(let problems) {
+                throw problems  // bad input (exit 2), not the backend's fault
+            } catch let error as ReferenceProviderError {
+                throw SmokeError.unusable(mode: mode, path: path.name, error: error)
+            }
+        }
+        return answers
+    }
+}
+
+/// A smoke mode could not run at all: the provider's data was unusable or unreachable.
+public enum SmokeError: Error, Sendable, CustomStringConvertible, ClassifiedError {
+    case unusable(mode: SmokeRun.Mode, path: String, error: ReferenceProviderError)
+
+    public var description: String {
+        switch self {
+        case .unusable(let mode, let path, let error): "smoke path '\(path)' in mode \(mode.rawValue): \(error)"
+        }
+    }
+
+    public var failureKind: FailureKind { .infrastructure }
+}

@@ -1,0 +1,118 @@
+import Foundation
+import ParityRunner
+import ReferenceCatalog
+import TestSupport
+import Testing
+import ThrowawayPostgres
+
+/// `parity-runner smoke`: the same smoke paths as the suite above, run in three modes and compared, through
+/// the library and through the executable.
+@Suite("Smoke command")
+struct SmokeRunTests {
+    let logger = TestDatabases.logger
+
+    static func executable() throws -> String {
+        let runner = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+        var directory = runner.deletingLastPathComponent()
+        for _ in 0..<3 {
+            let candidate = directory.appendingPathComponent("parity-runner").path
+            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+            directory.deleteLastPathComponent()
+        }
+        throw TestSupportError("parity-runner is not built beside the test runner: run swift build --build-tests")
+    }
+
+    @Test("against a backend seeded from the bundle, every path agrees in every mode; a changed name is named")
+    func agreesThenDiffers() async throws {
+        try await ParityHarness.withSeededBackend { backend in
+            let run = SmokeRun(
+                sourceDirectory: ReferenceDataLocation.projectDirectory, backendURL: backend.baseURL, logger: logger)
+            let report = try await run.execute()
+            #expect(report.passed, "\(report.text())")
+            #expect(report.paths.map(\.name) == SmokePath.all.map(\.name))
+            #expect(report.paths.allSatisfy { $0.lines > 0 && !$0.empty })
+
+            try await ParityHarness.plant(
+                ["UPDATE exercises SET name = 'Barbell Squat!' WHERE exercise_key = 'barbell-squat'"], in: backend)
+            let changed = try await run.execute()
+            #expect(!changed.passed)
+            let library = try #require(changed.paths.first { $0.name == "library browse/filter" })
+            // Flag ON reads the changed backend; warm offline, its cache: both differ from flag OFF, at the same line.
+            #expect(library.disagreements.map(\.mode) == [.flagOn, .warmOffline])
+            #expect(Set(library.disagreements.map(\.line)).count == 1)
+            #expect(library.disagreements.first?.expected?.hasPrefix("barbell-squat") == true, "\(library)")
+            #expect(changed.text().contains("flag ON differs from flag OFF at line"))
+        }
+    }
+
+    @Test("the executable: the report is written in the format asked for; 3 when the backend's answer is unusable")
+    func executable() async throws {
+        let output = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "smoke-\(UUID().uuidString.prefix(8)).xml")
+        defer { try? FileManager.default.removeItem(at: output) }
+        try await ParityHarness.withSeededBackend { backend in
+            let pass = try await ChildProcess.run(
+                try Self.executable(),
+                [
+                    "smoke", "--backend-url", backend.baseURL.absoluteString, "--format", "junit", "--output",
+                    output.path,
+                ])
+            #expect(pass.status == 0, "\(pass.errorText)")
+            let junit = try String(contentsOf: output, encoding: .utf8)
+            #expect(junit.hasPrefix("<?xml") && junit.contains("tests=\"4\" failures=\"0\""))
+        }
+        // A backend whose document breaks the catalog: the typed error names table, row and field.
+        let document = """
+            {"schemaVersion": 4, "referenceVersion": "1.x", "generatedAt": "2026-11-25T00:00:00Z", "tables": {"units": [{"unit_key": 7}]}}
+            """
+        let hostile = try await CannedHTTPServer.start(body: Data(document.utf8))
+        let unusable = try await ChildProcess.run(
+            try Self.executable(), ["smoke", "--backend-url", hostile.url.absoluteString, "--format", "json"])
+        await hostile.stop()
+        #expect(unusable.status == 3, "\(unusable.errorText)")
+        #expect(unusable.errorText.contains("flag ON") && unusable.errorText.contains("units"), "\(unusable.errorText)")
+        #expect(unusable.errorText.contains("field unit_key"), "\(unusable.errorText)")
+    }
+
+    @Test("options reach the subcommand they follow: compare, smoke and checklist each reject their own bad format")
+    func optionsReachTheirSubcommand() async throws {
+        let runner = try Self.executable()
+        for (arguments, expected) in [
+            (["checklist", "--format", "bogus"], "markdown"), (["smoke", "--format", "bogus"], "junit"),
+            (["--format", "bogus"], "html"), (["compare", "--format", "bogus"], "html"),
+        ] {
+            let outcome = try await ChildProcess.run(runner, arguments)
+            #expect(outcome.status == 2, "\(arguments)")
+            let help = outcome.errorText.split(separator: "\n").first { $0.contains("Help:") } ?? ""
+            #expect(help.contains(expected), "\(arguments): \(outcome.errorText)")
+        }
+        // checklist's formats are markdown and json only; smoke has no html.
+        let checklist = try await ChildProcess.run(runner, ["checklist", "--format", "html"])
+        #expect(checklist.status == 2)
+    }
+
+    @Test("--output to something that is not a regular file (a FIFO, like /dev/null) writes into it, never replaces it")
+    func outputToAFifo() async throws {
+        let fifo = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "report-\(UUID().uuidString.prefix(8)).fifo"
+        ).path
+        #expect(mkfifo(fifo, 0o600) == 0)
+        defer { try? FileManager.default.removeItem(atPath: fifo) }
+        try await ParityHarness.withSeededBackend { backend in
+            // Bounded: killed after 30 s whatever happens.
+            async let read = ChildProcess.run("/usr/bin/timeout", ["-s", "KILL", "30", "/bin/cat", fifo])
+            let run = try await ChildProcess.run(
+                try Self.executable(),
+                ["--backend-url", backend.baseURL.absoluteString, "--table", "units", "--output", fifo, "--quiet"])
+            // Had the run not opened the FIFO (it failed, or renamed a file over it), the reader would wait for a
+            // writer: be one, so it sees the end of input.
+            let writer = open(fifo, O_WRONLY | O_NONBLOCK)
+            if writer >= 0 { close(writer) }
+            #expect(run.status == 0, "\(run.errorText)")
+            let report = try await read
+            #expect(report.outputText.contains("PASS: 1 table in parity"), "\(report.outputText)")
+        }
+        var status = stat()
+        #expect(stat(fifo, &status) == 0 && status.st_mode & S_IFMT == S_IFIFO, "the FIFO was replaced")
+    }
+}
