@@ -113,6 +113,13 @@ struct Seed: AsyncParsableCommand {
     @Flag(name: .customLong("adopt-admin-rows"), help: "Let source rows take over admin rows with the same key.")
     var adoptAdminRows = false
 
+    @Flag(
+        name: .customLong("dry-run"),
+        help:
+            "Validate and compute what the seed would do, writing nothing (a READ ONLY transaction); exit 1 if it would change anything."
+    )
+    var dryRun = false
+
     enum OutputFormat: String, ExpressibleByArgument { case text, json }
 
     func validate() throws {
@@ -131,6 +138,15 @@ struct Seed: AsyncParsableCommand {
         let options = SeedOptions(
             allowEmptyTables: Set(allowEmpty), maxDeactivationShare: maxDeactivationShare,
             allowMassDeactivationTables: Set(allowMassDeactivation), adoptAdminRows: adoptAdminRows)
+        if dryRun {
+            let plan = try await Seeder(options: options, logger: logger).plan(sourceDirectory: directory, against: url)
+            switch format {
+            case .text: print(plan.text)
+            case .json: print(JSONWriter(prettyPrinted: true).string(plan.json))
+            }
+            if !plan.isEmpty { throw ExitCode(1) }
+            return
+        }
         let report = try await Seeder(options: options, logger: logger).seed(sourceDirectory: directory, into: url)
         switch format {
         case .text: print(report.text)

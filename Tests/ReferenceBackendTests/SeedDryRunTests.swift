@@ -1,0 +1,117 @@
+import Foundation
+import Logging
+import PostgresNIO
+import PostgresSupport
+import ReferenceBackend
+import ReferenceCatalog
+import TestSupport
+import Testing
+import ThrowawayPostgres
+
+/// `seed --dry-run`: the plan the seed would carry out, computed without writing anything.
+@Suite("Seed dry run")
+struct SeedDryRunTests {
+    let logger = TestDatabases.logger
+
+    func plan(_ directory: URL, _ url: DatabaseURL) async throws -> SeedPlan {
+        try await Seeder(logger: logger).plan(sourceDirectory: directory, against: url)
+    }
+
+    func table(_ plan: SeedPlan, _ name: String) throws -> SeedPlan.TablePlan {
+        try #require(plan.tables.first { $0.table == name })
+    }
+
+    @Test("an empty database: every source row an insert; after the seed: an empty plan; nothing ever written")
+    func emptyThenSeeded() async throws {
+        try await TestDatabases.withDatabase { url in
+            let directory = try SourceFixture.small().write()
+            let before = try await url.withConnection(logger: logger) { try await $0.referenceChecksum() }
+            let first = try await plan(directory, url)
+            #expect(!first.isEmpty)
+            for table in first.tables {
+                #expect(table.inserted == table.sourceRows, "\(table.table)")
+                #expect(table.updated + table.deactivated + table.reactivated + table.adminConflicts == 0)
+            }
+            #expect(try await url.withConnection(logger: logger) { try await $0.referenceChecksum() } == before)
+
+            let report = try await Seeder(logger: logger).seed(sourceDirectory: directory, into: url)
+            #expect(report.tables.map(\.inserted) == first.tables.map(\.inserted), "the plan is what the seed did")
+            let seeded = try await url.withConnection(logger: logger) { try await $0.referenceChecksum() }
+            let again = try await plan(directory, url)
+            #expect(again.isEmpty, "\(again.text)")
+            #expect(try await url.withConnection(logger: logger) { try await $0.referenceChecksum() } == seeded)
+        }
+    }
+
+    @Test("updates name their fields; deactivations, reactivations and admin collisions are counted like the seed")
+    func everyKindOfChange() async throws {
+        try await TestDatabases.withDatabase { url in
+            let directory = try SourceFixture.small().write()
+            _ = try await Seeder(logger: logger).seed(sourceDirectory: directory, into: url)
+            try await url.withConnection(logger: logger) { connection in
+                for statement in [
+                    "UPDATE units SET name = 'pounds', symbol = 'LB' WHERE unit_key = 'lb'",
+                    "UPDATE units SET si_factor = 1.000 WHERE unit_key = 'kg'",  // 1 vs 1.000: the text differs
+                    "INSERT INTO force_types (force_key, name) VALUES ('isometric', 'Isometric')",
+                    "UPDATE set_types SET is_active = false WHERE set_type_key = 'amrap'",
+                    "UPDATE licenses SET source_type = 'admin' WHERE license_key = 'mit'",
+                ] {
+                    try await connection.execute(statement, logger: logger)
+                }
+            }
+            let plan = try await plan(directory, url)
+            let units = try table(plan, "units")
+            #expect(units.updated == 2)
+            #expect(units.updatedFields.map(\.field) == ["name", "symbol", "si_factor"])
+            #expect(try table(plan, "force_types").deactivated == 1)
+            #expect(try table(plan, "set_types").reactivated == 1)
+            #expect(try table(plan, "licenses").adminConflicts == 1)
+            #expect(plan.text.contains("units: update 2 (name 1, symbol 1, si_factor 1)"), "\(plan.text)")
+
+            // The seed then does exactly that (the admin collision aborts it unless adopted).
+            let report = try await Seeder(options: SeedOptions(adoptAdminRows: true), logger: logger).seed(
+                sourceDirectory: directory, into: url)
+            let stats = try #require(report.tables.first { $0.table == "units" })
+            #expect(stats.updated == units.updated)
+            #expect(report.tables.first { $0.table == "force_types" }?.deactivated == 1)
+            #expect(report.tables.first { $0.table == "set_types" }?.reactivated == 1)
+        }
+    }
+
+    @Test("the command: exit 0 on an empty plan, 1 on a non-empty one, JSON on request; the database untouched")
+    func command() async throws {
+        try await TestDatabases.withDatabase { url in
+            let directory = try SourceFixture.small().write()
+            let executable = try Self.referenceBackend()
+            let pending = try await ChildProcess.run(
+                executable,
+                [
+                    "seed", "--dry-run", "--database-url", url.description, "--source", directory.path,
+                    "--format", "json",
+                ])
+            #expect(pending.status == 1, "\(pending.errorText)")
+            let json = try JSONParser.parse(pending.output)
+            #expect(json["empty"] == .bool(false))
+            #expect(
+                try await url.withConnection(logger: logger) { try await $0.activeCounts() }.values.allSatisfy {
+                    $0 == 0
+                })
+            _ = try await Seeder(logger: logger).seed(sourceDirectory: directory, into: url)
+            let done = try await ChildProcess.run(
+                executable, ["seed", "--dry-run", "--database-url", url.description, "--source", directory.path])
+            #expect(done.status == 0, "\(done.errorText)")
+            #expect(done.outputText.contains("a seed would write nothing"))
+        }
+    }
+
+    static func referenceBackend() throws -> String {
+        let runner = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+        var directory = runner.deletingLastPathComponent()
+        for _ in 0..<3 {
+            let candidate = directory.appendingPathComponent("reference-backend").path
+            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+            directory.deleteLastPathComponent()
+        }
+        throw TestSupportError("reference-backend is not built beside the test runner: run swift build --build-tests")
+    }
+}
