@@ -22,7 +22,7 @@ struct ServeForBench: AsyncParsableCommand {
                 configuration: .init(host: "127.0.0.1", port: port, databaseURL: url, maximumConnections: 8),
                 logger: logger
             ).run { _ in
-                FileHandle.standardOutput.write(Data("ready\n".utf8))
+                FileHandle.standardOutput.write(Data("ready\ndatabase \(url)\n".utf8))
             }
         }
     }

@@ -190,17 +190,46 @@ struct Checklist: AsyncParsableCommand {
 
     @Option(
         name: .customLong("database-url"),
-        help: "A server to create scratch databases on, instead of a throwaway cluster.")
+        help: """
+            Without --backend-url: a server to create scratch databases on. With it: the deployed environment's \
+            database, read only.
+            """)
     var databaseURL: String?
+
+    @Option(
+        name: .customLong("backend-url"),
+        help: "Check this deployed backend (and --database-url's database), writing nothing, instead of the code.")
+    var backendURL: String?
+
+    @Option(
+        name: .customLong("ignore-object"),
+        help: "Leave this schema object (an index, a column as table.column, ...) out of the drift check (repeatable).")
+    var ignoredObjects: [String] = []
 
     enum Format: String, ExpressibleByArgument { case markdown, json }
 
+    func validate() throws {
+        if let backendURL {
+            guard let url = URL(string: backendURL), url.scheme == "http" || url.scheme == "https", url.host != nil
+            else { throw ValidationError("--backend-url must be an http(s) URL, like http://127.0.0.1:8080") }
+        }
+    }
+
     func run() async throws {
-        let checklist = CutoverChecklist(
-            sourceDirectory: source.map { URL(fileURLWithPath: $0) } ?? ReferenceDataLocation.defaultDirectory(),
-            serverURL: try databaseURL.map { try DatabaseURL(parsing: $0) },
-            logger: Logger(label: "parity-runner.checklist"))
-        let report = try await checklist.run()
+        let sourceDirectory = source.map { URL(fileURLWithPath: $0) } ?? ReferenceDataLocation.defaultDirectory()
+        let logger = Logger(label: "parity-runner.checklist")
+        let report: CutoverChecklist.Report
+        if let backendURL = backendURL.flatMap(URL.init(string:)) {
+            report = try await EnvironmentChecklist(
+                backendURL: backendURL, databaseURL: try databaseURL.map { try DatabaseURL(parsing: $0) },
+                sourceDirectory: sourceDirectory, ignoredObjects: Set(ignoredObjects), logger: logger
+            ).run()
+        } else {
+            report = try await CutoverChecklist(
+                sourceDirectory: sourceDirectory, serverURL: try databaseURL.map { try DatabaseURL(parsing: $0) },
+                logger: logger
+            ).run()
+        }
         let rendered =
             format == .markdown ? report.markdown : JSONWriter(prettyPrinted: true).string(report.json) + "\n"
         try ReportOutput.write(rendered, to: output)

@@ -5,8 +5,10 @@ extension CutoverChecklist.Report {
     public var markdown: String {
         var lines = ["# Cutover checklist: \(passed ? "ready" : "NOT ready")", ""]
         lines.append(
-            "Each item of the plan's definition of done, proven from evidence gathered by this run (\(RFC3339Date.string(generatedAt)))."
+            "Each item, proven from evidence gathered by this run (\(RFC3339Date.string(generatedAt)))."
         )
+        lines.append("")
+        lines.append("Mode: \(mode).")
         lines.append("")
         for item in items {
             lines.append("- [\(item.passed ? "x" : " ")] **\(item.number). \(item.title)**")
@@ -21,6 +23,7 @@ extension CutoverChecklist.Report {
         var root = JSONObject()
         root.append("status", passed ? "ready" : "not_ready")
         root.append("generatedAt", .string(RFC3339Date.string(generatedAt)))
+        root.append("mode", .string(mode))
         root.append(
             "items",
             .array(

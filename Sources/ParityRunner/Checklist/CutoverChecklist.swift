@@ -20,8 +20,19 @@ public struct CutoverChecklist: Sendable {
     public struct Report: Sendable {
         public let items: [Item]
         public let generatedAt: Date
+        /// What was proven: the code (on scratch databases) or a deployed environment.
+        public let mode: String
         public var passed: Bool { items.allSatisfy(\.passed) }
+
+        public init(items: [Item], generatedAt: Date, mode: String = CutoverChecklist.codeMode) {
+            self.items = items
+            self.generatedAt = generatedAt
+            self.mode = mode
+        }
     }
+
+    /// The report's mode when the checklist proves the code.
+    public static let codeMode = "code: proven on scratch databases, not on a deployed environment"
 
     public let sourceDirectory: URL
     public let serverURL: DatabaseURL?

@@ -20,7 +20,8 @@ public final class RunningAPI: Sendable {
     /// Starts the server. Its log lines go to `logger`, from warnings up unless `requestLog` lets the
     /// logger's own level through (request lines are `info`). Its only clients are in this process, on a
     /// machine that may be busy, so a request waits up to `databaseTimeout` (default 30 s) for the database,
-    /// and `/health` up to 5 s (a database that is away fails at once; these cover a slow one).
+    /// and `/health` up to 10 s (these cover a slow database; one that is away fails at once, or, for
+    /// `/health`, when the pool gives up at that deadline).
     public static func start(
         databaseURL: DatabaseURL, logger: Logger, requestLog: Bool = false,
         databaseTimeout: Duration = .seconds(30)
@@ -32,7 +33,7 @@ public final class RunningAPI: Sendable {
         let api = ReferenceAPI(
             configuration: .init(
                 host: "127.0.0.1", port: 0, databaseURL: databaseURL, maximumConnections: 4,
-                databaseTimeout: databaseTimeout, healthTimeout: .seconds(5)),
+                databaseTimeout: databaseTimeout, healthTimeout: .seconds(10)),
             logger: serverLogger)
         let (ports, continuation) = AsyncStream<Int>.makeStream()
         let group = try api.serviceGroup { port in continuation.yield(port) }

@@ -1,0 +1,259 @@
+import Foundation
+import Logging
+import Normalization
+import PostgresNIO
+import PostgresSupport
+import ReferenceBackend
+import ReferenceCatalog
+import ReferenceProviders
+
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+
+/// The cutover prerequisites checked against a deployed environment (`checklist --backend-url URL
+/// [--database-url URL]`), never writing to it: the database is read in `READ ONLY` transactions
+/// (`default_transaction_read_only` for the whole session), the backend only with GETs. Evidence is measured
+/// here and now. Items that need the database say so when `--database-url` is absent.
+public struct EnvironmentChecklist: Sendable {
+    public let backendURL: URL
+    public let databaseURL: DatabaseURL?
+    public let sourceDirectory: URL
+    /// Objects operators add on purpose, left out of the schema comparison (`--ignore-object`).
+    public let ignoredObjects: Set<String>
+    public let logger: Logger
+
+    public init(
+        backendURL: URL, databaseURL: DatabaseURL?, sourceDirectory: URL, ignoredObjects: Set<String> = [],
+        logger: Logger
+    ) {
+        self.backendURL = backendURL
+        self.databaseURL = databaseURL
+        self.sourceDirectory = sourceDirectory
+        self.ignoredObjects = ignoredObjects
+        self.logger = logger
+    }
+
+    public typealias Item = CutoverChecklist.Item
+
+    public func run() async throws -> CutoverChecklist.Report {
+        let source = try ReferenceSource.load(from: sourceDirectory, allowExternalReferences: true)
+        try await requireBackend()
+        var items: [Item] = []
+        if let databaseURL {
+            let connection = try await databaseURL.connect(logger: logger)
+            do {
+                try await connection.execute("SET default_transaction_read_only = on", logger: logger)
+                items.append(try await schema(on: connection))
+                items.append(try await seed(source, on: connection))
+                items.append(try await role(on: connection))
+                try? await connection.close()
+            } catch {
+                try? await connection.close()
+                throw error
+            }
+        } else {
+            let reason = "not checked: pass --database-url (a role that can only read is enough)"
+            items.append(Item(number: 1, title: Self.schemaTitle, passed: false, evidence: [reason]))
+            items.append(Item(number: 2, title: Self.seedTitle, passed: false, evidence: [reason]))
+        }
+        items.append(try await parity())
+        items.append(try await endpoints())
+        items.append(try await httpContract())
+        items.append(try await smoke())
+        return CutoverChecklist.Report(
+            items: items.sorted { $0.number < $1.number }, generatedAt: Date(),
+            mode: "environment: backend \(backendURL.absoluteString)"
+                + (databaseURL.map { ", database \($0)" } ?? ", no database"))
+    }
+
+    static let schemaTitle = "Migrations applied there, and the live schema equals the catalog and the migrations"
+    static let seedTitle = "Its seed is complete: a seed of the bundle would write nothing (seed --dry-run)"
+
+    /// The backend answers at all: otherwise exit 3 naming it.
+    private func requireBackend() async throws {
+        do {
+            _ = try await URLSessionFetch.get(backendURL.appendingPathComponent("health"))
+        } catch {
+            throw ParityError.infrastructure(
+                step: "reach the backend at \(backendURL.absoluteString)", reason: error.localizedDescription,
+                cause: error)
+        }
+    }
+
+    /// Item 1 alone, over a new read-only connection to `databaseURL`.
+    public func schemaItem() async throws -> Item {
+        guard let databaseURL else {
+            return Item(number: 1, title: Self.schemaTitle, passed: false, evidence: ["no --database-url"])
+        }
+        return try await databaseURL.withConnection(logger: logger) { connection in
+            try await connection.execute("SET default_transaction_read_only = on", logger: logger)
+            return try await schema(on: connection)
+        }
+    }
+
+    /// Item 1: `schema_migrations` and the live schema against a scratch database migrated here from this
+    /// build's migrations (a throwaway cluster on this machine: nothing is created on the environment).
+    private func schema(on connection: PostgresConnection) async throws -> Item {
+        let live = try await SchemaSnapshot.read(on: connection, logger: logger)
+        let expected = try await ReferenceDatabases.throwaway(logger: logger).withShutdown { databases in
+            let scratch = try await databases.makeDatabase(prefix: "expected")
+            return try await scratch.withConnection(logger: logger) {
+                try await SchemaSnapshot.read(on: $0, logger: self.logger)
+            }
+        }
+        let drift = expected.drift(of: live, ignoring: ignoredObjects)
+        let liveVersion = live.objects.keys.filter { $0.hasPrefix("migration ") }.count
+        var evidence = [
+            "\(expected.objects.count) expected objects compared with \(live.objects.count) live ones; "
+                + "migrations applied there: \(liveVersion), in this build: \(Migration.latestVersion)"
+        ]
+        if !ignoredObjects.isEmpty {
+            evidence.append("ignored on purpose: \(ignoredObjects.sorted().joined(separator: ", "))")
+        }
+        evidence += drift.prefix(50).map { $0 }
+        if drift.count > 50 { evidence.append("... and \(drift.count - 50) more") }
+        return Item(number: 1, title: Self.schemaTitle, passed: drift.isEmpty, evidence: evidence)
+    }
+
+    /// Item 2: the seed plan of the bundle against the live database, computed read-only.
+    private func seed(_ source: ReferenceSource, on connection: PostgresConnection) async throws -> Item {
+        let plan = try await Seeder(logger: logger).plan(source, on: connection)
+        let evidence =
+            plan.text.split(separator: "\n").map(String.init)
+            + ["computed in \(String(format: "%.0f", plan.milliseconds)) ms in a READ ONLY transaction"]
+        return Item(number: 2, title: Self.seedTitle, passed: plan.isEmpty, evidence: evidence)
+    }
+
+    /// Item 3: what the connecting role could do (the checklist never writes either way).
+    private func role(on connection: PostgresConnection) async throws -> Item {
+        let rows = try await connection.query(
+            """
+            SELECT current_user::text, has_table_privilege(current_user, 'public.exercises', 'INSERT'),
+                   has_table_privilege(current_user, 'public.exercises', 'UPDATE'),
+                   current_setting('default_transaction_read_only')
+            """, logger: logger)
+        var evidence: [String] = []
+        for try await (user, insert, update, readOnly) in rows.decode((String, Bool, Bool, String).self) {
+            evidence.append(
+                "connected as \(user); default_transaction_read_only = \(readOnly); "
+                    + (insert || update
+                        ? "the role could write (INSERT \(insert), UPDATE \(update)): this run wrote nothing"
+                        : "the role cannot write"))
+        }
+        return Item(
+            number: 3, title: "The checklist reads the database without writing to it", passed: !evidence.isEmpty,
+            evidence: evidence)
+    }
+
+    /// Item 4: parity of the backend's bootstrap with the bundle, under the normalization contract.
+    private func parity() async throws -> Item {
+        let report = try await ParityRun(
+            options: ParityOptions(sourceDirectory: sourceDirectory, backendURL: backendURL), logger: logger,
+            progress: .silent
+        ).execute()
+        var evidence = [
+            "contract \(report.contractVersion): \(report.tables.count) tables, \(report.comparedRows) rows compared "
+                + "(local \(report.localRowCount), remote \(report.remoteRowCount)), \(report.differenceCount) differences"
+        ]
+        evidence += report.failedTables.map { "\($0.table): \($0.differences.count) differences" }
+        return Item(
+            number: 4, title: "Parity green against its backend: the bootstrap equals the bundle",
+            passed: report.passed, evidence: evidence)
+    }
+
+    /// Item 5: every per-table endpoint equals the bootstrap's table at the same referenceVersion.
+    private func endpoints() async throws -> Item {
+        let (data, status) = try await URLSessionFetch.get(
+            backendURL.appendingPathComponent("api/v1/reference/bootstrap"))
+        let bootstrap = try? JSONParser.parse(data)
+        guard status == 200, let version = bootstrap?["referenceVersion"]?.stringValue,
+            let tables = bootstrap?["tables"]?.objectValue
+        else {
+            return Item(number: 5, title: Self.endpointsTitle, passed: false, evidence: ["bootstrap: HTTP \(status)"])
+        }
+        var mismatches: [String] = []
+        for spec in ReferenceCatalog.tables {
+            let (body, code) = try await URLSessionFetch.get(
+                backendURL.appendingPathComponent("api/v1/reference/\(spec.name)"))
+            let document = try? JSONParser.parse(body)
+            if code != 200 {
+                mismatches.append("\(spec.name): HTTP \(code)")
+            } else if document?["referenceVersion"]?.stringValue != version {
+                mismatches.append("\(spec.name): served at another referenceVersion (the data changed meanwhile?)")
+            } else if document?["rows"] != tables[spec.name] {
+                mismatches.append("\(spec.name): rows differ from the bootstrap's")
+            }
+        }
+        return Item(
+            number: 5, title: Self.endpointsTitle, passed: mismatches.isEmpty,
+            evidence: ["20 per-table endpoints compared with the bootstrap at referenceVersion \(version)"] + mismatches
+        )
+    }
+
+    static let endpointsTitle = "Every per-table endpoint equals the bootstrap's table at the same referenceVersion"
+
+    /// Item 6: the HTTP contract of the live backend.
+    private func httpContract() async throws -> Item {
+        var evidence: [String] = []
+        var passed = true
+        func check(_ ok: Bool, _ text: String) {
+            passed = passed && ok
+            evidence.append((ok ? "" : "FAILED: ") + text)
+        }
+        let session = URLSession(configuration: .ephemeral)
+        func get(_ path: String, _ headers: [String: String] = [:]) async throws -> (Data, HTTPURLResponse?) {
+            var request = URLRequest(url: URL(string: backendURL.absoluteString + path)!)
+            for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
+            let (data, response) = try await session.data(for: request)
+            return (data, response as? HTTPURLResponse)
+        }
+        let (_, health) = try await get("/health")
+        check(health?.statusCode == 200, "GET /health: \(health?.statusCode ?? 0)")
+        let (versionBody, _) = try await get("/api/v1/reference/version")
+        let (plain, plainResponse) = try await get("/api/v1/reference/bootstrap", ["Accept-Encoding": "identity"])
+        let published = (try? JSONParser.parse(versionBody))?["referenceVersion"]?.stringValue
+        let served = (try? JSONParser.parse(plain))?["referenceVersion"]?.stringValue
+        check(
+            published != nil && published == served, "/version says \(published ?? "?"), the bootstrap \(served ?? "?")"
+        )
+        let etag = plainResponse?.value(forHTTPHeaderField: "ETag") ?? ""
+        let (_, revalidated) = try await get(
+            "/api/v1/reference/bootstrap", ["If-None-Match": etag, "Accept-Encoding": "identity"])
+        check(
+            revalidated?.statusCode == 304,
+            "If-None-Match with the current ETag \(etag): \(revalidated?.statusCode ?? 0)")
+        let (_, stale) = try await get(
+            "/api/v1/reference/bootstrap", ["If-None-Match": "\"0.stale\"", "Accept-Encoding": "identity"])
+        check(stale?.statusCode == 200, "If-None-Match with another ETag: \(stale?.statusCode ?? 0)")
+        let (decoded, gzipResponse) = try await get("/api/v1/reference/bootstrap", ["Accept-Encoding": "gzip"])
+        check(
+            gzipResponse?.value(forHTTPHeaderField: "Content-Encoding") == "gzip" && decoded == plain,
+            "gzip: Content-Encoding \(gzipResponse?.value(forHTTPHeaderField: "Content-Encoding") ?? "none"), "
+                + "decompressed body \(decoded == plain ? "equals" : "differs from") the plain one (\(plain.count) bytes)"
+        )
+        let (errorBody, errorResponse) = try await get("/api/v1/reference/not_a_table")
+        let error = (try? JSONParser.parse(errorBody))?["error"]
+        check(
+            errorResponse?.statusCode == 404 && error?["code"]?.stringValue != nil
+                && error?["message"]?.stringValue != nil,
+            "unknown table: \(errorResponse?.statusCode ?? 0) with {error: {code, message}}: \(error != nil)")
+        return Item(
+            number: 6, title: "Its backend is healthy and keeps the HTTP contract (version, ETag, gzip, errors)",
+            passed: passed, evidence: evidence)
+    }
+
+    /// Item 7: the smoke paths against that backend (flag ON and warm offline against flag OFF).
+    private func smoke() async throws -> Item {
+        let report = try await SmokeRun(sourceDirectory: sourceDirectory, backendURL: backendURL, logger: logger)
+            .execute()
+        let evidence = report.paths.map { path in
+            "\(path.name): \(path.lines) answer lines"
+                + (path.empty ? ", EMPTY" : "")
+                + path.disagreements.map { ", \($0.mode.rawValue) differs at line \($0.line)" }.joined()
+        }
+        return Item(
+            number: 7, title: "Smoke green: flag ON and warm offline answer as flag OFF on every path",
+            passed: report.passed, evidence: evidence)
+    }
+}

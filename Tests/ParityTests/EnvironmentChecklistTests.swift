@@ -1,0 +1,98 @@
+import Foundation
+import ParityRunner
+import PostgresSupport
+import ReferenceCatalog
+import TestSupport
+import Testing
+import ThrowawayPostgres
+
+/// `parity-runner checklist --backend-url URL --database-url URL`: the cutover prerequisites of a deployed
+/// environment, checked without writing to it.
+@Suite("Environment checklist")
+struct EnvironmentChecklistTests {
+    let logger = TestDatabases.logger
+
+    func checklist(_ backend: LiveBackend, database: Bool = true, ignoring: Set<String> = []) -> EnvironmentChecklist {
+        EnvironmentChecklist(
+            backendURL: backend.baseURL, databaseURL: database ? backend.databaseURL : nil,
+            sourceDirectory: ReferenceDataLocation.projectDirectory, ignoredObjects: ignoring, logger: logger)
+    }
+
+    func run(_ backend: LiveBackend, database: Bool = true) async throws -> CutoverChecklist.Report {
+        try await checklist(backend, database: database).run()
+    }
+
+    func fingerprint(_ backend: LiveBackend) async throws -> String {
+        try await backend.databaseURL.withConnection(logger: logger) { connection in
+            try await connection.referenceChecksum()
+                + (try await connection.strings("SELECT count(*)::text FROM pg_class WHERE relpersistence = 't'"))
+                .joined()
+        }
+    }
+
+    @Test("a healthy environment: every item proven, and nothing written to its database")
+    func healthy() async throws {
+        try await ParityHarness.withSeededBackend { backend in
+            let before = try await fingerprint(backend)
+            let report = try await run(backend)
+            #expect(report.passed, "\(report.markdown)")
+            #expect(report.items.map(\.number) == Array(1...7))
+            #expect(report.mode.hasPrefix("environment: backend \(backend.baseURL.absoluteString)"))
+            #expect(report.items.allSatisfy { !$0.evidence.isEmpty })
+            #expect(
+                report.items.first { $0.number == 3 }?.evidence.first?.contains("default_transaction_read_only = on")
+                    == true)
+            #expect(try await fingerprint(backend) == before)
+        }
+    }
+
+    @Test("schema drift is named object by object; --ignore-object leaves operators' own objects out")
+    func drift() async throws {
+        try await ParityHarness.withSeededBackend { backend in
+            try await ParityHarness.plant(
+                ["ALTER TABLE exercises ADD COLUMN bars_extra integer", "DROP INDEX exercises_active_idx"], in: backend)
+            let schema = try await checklist(backend).schemaItem()
+            #expect(!schema.passed)
+            #expect(schema.evidence.contains("column exercises.bars_extra: not in the catalog or the migrations"))
+            #expect(schema.evidence.contains("index exercises_active_idx missing"))
+            let ignoring = try await checklist(backend, ignoring: ["exercises.bars_extra", "exercises_active_idx"])
+                .schemaItem()
+            #expect(ignoring.passed, "\(ignoring.evidence)")
+        }
+    }
+
+    @Test("a changed row fails the seed, parity and smoke items")
+    func changedData() async throws {
+        try await ParityHarness.withSeededBackend { backend in
+            try await ParityHarness.plant(
+                ["UPDATE exercises SET name = 'Barbell Squat!' WHERE exercise_key = 'barbell-squat'"], in: backend)
+            let report = try await run(backend)
+            let failed = Set(report.items.filter { !$0.passed }.map(\.number))
+            #expect(failed == [2, 4, 7], "\(report.markdown)")
+            #expect(report.items.first { $0.number == 2 }?.evidence.first == "exercises: update 1 (name 1)")
+        }
+    }
+
+    @Test("the command writes the report in the format asked for; an unreachable backend exits 3 naming it")
+    func command() async throws {
+        let output = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "environment-\(UUID().uuidString.prefix(8)).json")
+        defer { try? FileManager.default.removeItem(at: output) }
+        let runner = try CommandLineTests.executable("parity-runner")
+        try await ParityHarness.withSeededBackend { backend in
+            let outcome = try await ChildProcess.run(
+                runner,
+                [
+                    "checklist", "--backend-url", backend.baseURL.absoluteString, "--database-url",
+                    backend.databaseURL.description, "--format", "json", "--output", output.path,
+                ])
+            #expect(outcome.status == 0, "\(outcome.errorText)")
+            let report = try JSONParser.parse(try Data(contentsOf: output))
+            #expect(report["status"] == "ready")
+            #expect(report["mode"]?.stringValue?.hasPrefix("environment") == true)
+        }
+        let unreachable = try await ChildProcess.run(runner, ["checklist", "--backend-url", "http://127.0.0.1:9"])
+        #expect(unreachable.status == 3)
+        #expect(unreachable.errorText.contains("http://127.0.0.1:9"))
+    }
+}
