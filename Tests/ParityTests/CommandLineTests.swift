@@ -9,17 +9,7 @@ import ThrowawayPostgres
 @Suite("Command lines")
 struct CommandLineTests {
     /// The built executables sit beside the test runner.
-    static func executable(_ name: String) throws -> String {
-        let runner = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
-        var directory = runner.deletingLastPathComponent()
-        for _ in 0..<3 {
-            let candidate = directory.appendingPathComponent(name).path
-            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
-            directory.deleteLastPathComponent()
-        }
-        throw TestSupportError(
-            "\(name) is not built beside the test runner (\(runner.path)): run swift build --build-tests")
-    }
+    static func executable(_ name: String) throws -> String { try Executables.path(name) }
 
     struct Outcome {
         let status: Int32

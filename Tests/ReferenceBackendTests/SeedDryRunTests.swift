@@ -104,14 +104,5 @@ struct SeedDryRunTests {
         }
     }
 
-    static func referenceBackend() throws -> String {
-        let runner = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
-        var directory = runner.deletingLastPathComponent()
-        for _ in 0..<3 {
-            let candidate = directory.appendingPathComponent("reference-backend").path
-            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
-            directory.deleteLastPathComponent()
-        }
-        throw TestSupportError("reference-backend is not built beside the test runner: run swift build --build-tests")
-    }
+    static func referenceBackend() throws -> String { try Executables.path("reference-backend") }
 }

@@ -11,16 +11,7 @@ import ThrowawayPostgres
 struct SmokeRunTests {
     let logger = TestDatabases.logger
 
-    static func executable() throws -> String {
-        let runner = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
-        var directory = runner.deletingLastPathComponent()
-        for _ in 0..<3 {
-            let candidate = directory.appendingPathComponent("parity-runner").path
-            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
-            directory.deleteLastPathComponent()
-        }
-        throw TestSupportError("parity-runner is not built beside the test runner: run swift build --build-tests")
-    }
+    static func executable() throws -> String { try Executables.path("parity-runner") }
 
     @Test("against a backend seeded from the bundle, every path agrees in every mode; a changed name is named")
     func agreesThenDiffers() async throws {
