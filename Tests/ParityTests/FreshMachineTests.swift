@@ -23,7 +23,8 @@ struct FreshMachineTests {
         ).path
         defer { try? FileManager.default.removeItem(atPath: root) }
         let runner = try CommandLineTests.executable("parity-runner")
-        let environment = environment(cache: root)
+        // Three debug processes beside the rest of the suite on 2 cores: give their in-process fetch time.
+        let environment = environment(cache: root).merging(["REFERENCE_HTTP_TIMEOUT": "120"]) { $1 }
         // The small fixture: the cluster cache is under test here, not the size of the data.
         let source = try SourceFixture.small().write().path
         let outcomes = try await withThrowingTaskGroup(of: ChildProcess.Outcome.self) { group in
