@@ -156,6 +156,28 @@ struct APITests {
         }
     }
 
+    @Test("TRACE is 405 with Allow; a 64 KB path or value is quoted back as a bounded prefix only")
+    func hostileRequests() async throws {
+        try await withLiveBackend { backend in
+            let long = String(repeating: "a", count: 65_536)
+            let answers = try await PipelinedHTTP.exchange(
+                backend.baseURL,
+                [
+                    .init(.TRACE, "/api/v1/reference/bootstrap"), .init(.GET, "/" + long),
+                    .init(.GET, "/api/v1/reference/" + long),
+                    .init(.GET, "/api/v1/reference/units?includeInactive=" + long),
+                ])
+            #expect(answers.responses.map(\.status) == [405, 404, 404, 400])
+            #expect(answers.responses.first?.header("Allow") == "GET, HEAD")
+            for response in answers.responses {
+                #expect(response.body.count < 1_000, "\(response.status): \(response.body.count) bytes")
+                let error = try JSONParser.parse(response.body)["error"]
+                #expect(error?["code"]?.stringValue != nil && error?["message"]?.stringValue != nil)
+            }
+            #expect(String(decoding: answers.responses[1].body, as: UTF8.self).contains("(65537 bytes)"))
+        }
+    }
+
     @Test("the API reads as the read-only role: a privilege revoked from reference_reader makes reads fail")
     func readsAsReaderRole() async throws {
         try await withLiveBackend { backend in

@@ -21,13 +21,21 @@ public struct APIError: Error, HTTPResponseError, Sendable {
     }
 
     static func notFound(_ path: String) -> APIError {
-        APIError(status: .notFound, code: "not_found", message: "no such resource: \(path)")
+        APIError(status: .notFound, code: "not_found", message: "no such resource: \(quoted(path))")
     }
 
     static func unknownTable(_ name: String) -> APIError {
         APIError(
             status: .notFound, code: "unknown_table",
-            message: "'\(name)' is not a reference table; see /api/v1/reference/bootstrap for the list")
+            message: "'\(quoted(name))' is not a reference table; see /api/v1/reference/bootstrap for the list")
+    }
+
+    /// At most the first 100 characters of something a client sent, so an error never echoes a huge path
+    /// or value back.
+    static func quoted(_ text: some StringProtocol) -> String {
+        let limit = 100
+        guard text.count > limit else { return String(text) }
+        return String(text.prefix(limit)) + "… (\(text.utf8.count) bytes)"
     }
 
     static func methodNotAllowed(_ method: HTTPRequest.Method) -> APIError {

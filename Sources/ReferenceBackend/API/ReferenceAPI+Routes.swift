@@ -52,7 +52,7 @@ extension ReferenceAPI {
                     try await inactiveIncluded(spec, client: client, readerRole: readerRole, logger: context.logger)
                 }
             case let other?:
-                throw APIError.badRequest("includeInactive must be true or false, not '\(other)'")
+                throw APIError.badRequest("includeInactive must be true or false, not '\(APIError.quoted(other))'")
             }
         }
         router.get("/openapi.yaml") { _, _ in
@@ -65,7 +65,7 @@ extension ReferenceAPI {
             "/health", "/api/v1/reference/version", "/api/v1/reference/bootstrap", "/api/v1/reference/{table}",
             "/openapi.yaml",
         ] {
-            for method in [HTTPRequest.Method.post, .put, .patch, .delete, .options] {
+            for method in [HTTPRequest.Method.post, .put, .patch, .delete, .options, .trace] {
                 router.on(RouterPath(path), method: method) { request, _ -> Response in
                     throw APIError.methodNotAllowed(request.method)
                 }
