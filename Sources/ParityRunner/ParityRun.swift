@@ -62,13 +62,8 @@ public struct ParityRun: Sendable {
             let server = try await step("start API") {
                 try await RunningAPI.start(databaseURL: databaseURL, logger: logger)
             }
-            do {
-                let bootstrap = try await step("fetch bootstrap") { try await fetch(server.baseURL) }
-                await server.stop()
-                return (bootstrap, server.baseURL.absoluteString)
-            } catch {
-                await server.stop()
-                throw error
+            return try await server.withStop { server in
+                (try await step("fetch bootstrap") { try await fetch(server.baseURL) }, server.baseURL.absoluteString)
             }
         }
 

@@ -179,6 +179,16 @@ struct ClusterCache: Sendable {
         logger.warning(
             "the cached throwaway cluster is damaged; rebuilding it",
             metadata: ["throwaway.cache": "\(entry)", "throwaway.defect": "\(reason)"])
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: entry, isDirectory: &isDirectory), !isDirectory.boolValue {
+            // A file where the entry should be: nobody copies from it, so it can go at once.
+            do {
+                try FileManager.default.removeItem(atPath: entry)
+                return
+            } catch {
+                throw ThrowawayPostgresError.cacheUnusable(directory: root, reason: Self.reason(error))
+            }
+        }
         let aside: String
         do {
             aside = try Self.makeUniqueDirectory(entry + ".damaged-")

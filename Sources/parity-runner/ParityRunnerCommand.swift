@@ -101,12 +101,7 @@ struct Compare: AsyncParsableCommand {
             throw ValidationError(
                 "--database-url and --backend-url exclude each other: --backend-url compares a running backend")
         }
-        if let backendURL {
-            guard let url = URL(string: backendURL), url.scheme == "http" || url.scheme == "https", url.host != nil
-            else {
-                throw ValidationError("--backend-url must be an http(s) URL, like http://127.0.0.1:8080")
-            }
-        }
+        _ = try backendURL.map(parseBackendURL)
     }
 
     func run() async throws {
@@ -115,7 +110,7 @@ struct Compare: AsyncParsableCommand {
             tables: tables,
             sourceDirectory: source.map { URL(fileURLWithPath: $0) } ?? ReferenceDataLocation.defaultDirectory(),
             databaseURL: try databaseURL.map { try DatabaseURL(parsing: $0) },
-            backendURL: backendURL.flatMap(URL.init(string:)),
+            backendURL: try backendURL.map(parseBackendURL),
             strict: strict,
             httpTimeout: try Settings().seconds(.httpTimeout) ?? 30)
         options.allowEmpty = Set(allowEmpty)
@@ -141,6 +136,14 @@ struct Compare: AsyncParsableCommand {
         }
         if !report.passed { throw ExitCode(ExitStatus.differences.rawValue) }
     }
+}
+
+/// `--backend-url`, as every subcommand takes it: an http(s) URL with a host.
+func parseBackendURL(_ text: String) throws -> URL {
+    guard let url = URL(string: text), url.scheme == "http" || url.scheme == "https", url.host != nil else {
+        throw ValidationError("--backend-url must be an http(s) URL, like http://127.0.0.1:8080")
+    }
+    return url
 }
 
 enum ReportFormat: String, ExpressibleByArgument, CaseIterable {
@@ -209,17 +212,14 @@ struct Checklist: AsyncParsableCommand {
     enum Format: String, ExpressibleByArgument { case markdown, json }
 
     func validate() throws {
-        if let backendURL {
-            guard let url = URL(string: backendURL), url.scheme == "http" || url.scheme == "https", url.host != nil
-            else { throw ValidationError("--backend-url must be an http(s) URL, like http://127.0.0.1:8080") }
-        }
+        _ = try backendURL.map(parseBackendURL)
     }
 
     func run() async throws {
         let sourceDirectory = source.map { URL(fileURLWithPath: $0) } ?? ReferenceDataLocation.defaultDirectory()
         let logger = Logger(label: "parity-runner.checklist")
         let report: CutoverChecklist.Report
-        if let backendURL = backendURL.flatMap(URL.init(string:)) {
+        if let backendURL = try backendURL.map(parseBackendURL) {
             report = try await EnvironmentChecklist(
                 backendURL: backendURL, databaseURL: try databaseURL.map { try DatabaseURL(parsing: $0) },
                 sourceDirectory: sourceDirectory, ignoredObjects: Set(ignoredObjects), logger: logger
@@ -267,16 +267,13 @@ struct Smoke: AsyncParsableCommand {
     enum Format: String, ExpressibleByArgument, CaseIterable { case text, json, markdown, junit }
 
     func validate() throws {
-        if let backendURL {
-            guard let url = URL(string: backendURL), url.scheme == "http" || url.scheme == "https", url.host != nil
-            else { throw ValidationError("--backend-url must be an http(s) URL, like http://127.0.0.1:8080") }
-        }
+        _ = try backendURL.map(parseBackendURL)
     }
 
     func run() async throws {
         let report = try await SmokeRun(
             sourceDirectory: source.map { URL(fileURLWithPath: $0) } ?? ReferenceDataLocation.defaultDirectory(),
-            backendURL: backendURL.flatMap(URL.init(string:)),
+            backendURL: try backendURL.map(parseBackendURL),
             cacheDirectory: cacheDirectory.map { URL(fileURLWithPath: $0) },
             logger: Logger(label: "parity-runner.smoke")
         ).execute()

@@ -22,12 +22,10 @@ struct EnvironmentChecklistTests {
         try await checklist(backend, database: database).run()
     }
 
+    /// Every row of the 20 tables and of reference_metadata (version included): any write that changes data
+    /// shows here.
     func fingerprint(_ backend: LiveBackend) async throws -> String {
-        try await backend.databaseURL.withConnection(logger: logger) { connection in
-            try await connection.referenceChecksum()
-                + (try await connection.strings("SELECT count(*)::text FROM pg_class WHERE relpersistence = 't'"))
-                .joined()
-        }
+        try await backend.databaseURL.withConnection(logger: logger) { try await $0.referenceChecksum() }
     }
 
     @Test("a healthy environment: every item proven, and nothing written to its database")

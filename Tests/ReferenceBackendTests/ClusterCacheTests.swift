@@ -226,10 +226,3 @@ struct ClusterCacheTests {
         #expect(counter.count == 2)
     }
 }
-
-/// Counts preparations from `@Sendable` closures.
-final class Counter: Sendable {
-    private let value = Atomic<Int>(0)
-    func increment() { value.wrappingAdd(1, ordering: .relaxed) }
-    var count: Int { value.load(ordering: .relaxed) }
-}

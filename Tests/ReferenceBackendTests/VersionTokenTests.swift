@@ -35,10 +35,11 @@ struct VersionTokenTests {
     }
 
     @Test(
-        "after a restore, a different change gets a new token: a client holding the lost change's ETag gets 200 and the new content"
-    )
+        "after a restore, a different change gets a new token: a client holding the lost change's ETag gets 200 and the new content",
+        .enabled(
+            if: ProcessInfo.processInfo.environment["DATABASE_URL"] == nil,
+            "pg_dump and pg_restore run against the throwaway cluster's socket"))
     func restore() async throws {
-        guard ProcessInfo.processInfo.environment["DATABASE_URL"] == nil else { return }
         let binaries = try await PostgresBinaries.locate()
         try await withLiveBackend { backend in
             let url = backend.databaseURL

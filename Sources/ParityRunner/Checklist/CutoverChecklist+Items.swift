@@ -145,7 +145,7 @@ extension CutoverChecklist {
     }
 
     /// Item 8: the four smoke paths with flag OFF, ON and warm offline; empty answers fail.
-    func smokePaths(_ environment: [String: String], api: RunningAPI) async throws -> Item {
+    func smokePaths(_ environment: [String: String]) async throws -> Item {
         var on = environment
         on["USE_BACKEND_REFERENCE"] = "true"
         var offlineConfiguration = try ReferenceProviderConfiguration.fromEnvironment(on)

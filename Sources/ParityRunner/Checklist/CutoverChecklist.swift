@@ -90,8 +90,8 @@ public struct CutoverChecklist: Sendable {
         items.append(try await seedBehaviour(source, on: seeded))
 
         // 4-8, 10: a live backend on the seeded database.
-        let api = try await RunningAPI.start(databaseURL: seeded, logger: logger)
-        do {
+        items += try await RunningAPI.start(databaseURL: seeded, logger: logger).withStop { api in
+            var items: [Item] = []
             items.append(try await endpoints(api.baseURL))
             let scratch = FileManager.default.temporaryDirectory.appendingPathComponent(
                 "checklist-\(UUID().uuidString.prefix(8))")
@@ -117,12 +117,9 @@ public struct CutoverChecklist: Sendable {
                     evidence: [
                         "contract \(parity.contractVersion): \(parity.tables.count) tables, \(parity.tables.reduce(0) { $0 + $1.localRows }) rows, \(parity.differenceCount) differences"
                     ] + parity.failedTables.map { "\($0.table): \($0.differences.count) differences" }))
-            items.append(try await smokePaths(environment, api: api))
-        } catch {
-            await api.stop()
-            throw error
+            items.append(try await smokePaths(environment))
+            return items
         }
-        await api.stop()
         items.append(try playbooks())
         items.append(try await localPathRemains(sourceDirectory))
         return Report(items: items.sorted { $0.number < $1.number }, generatedAt: Date())

@@ -148,8 +148,5 @@ public struct SmokeReport: Sendable {
         return visible.count > 200 ? String(visible.prefix(197)) + "..." : visible
     }
 
-    private func xml(_ text: String) -> String {
-        text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
-            .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
-    }
+    private func xml(_ text: String) -> String { XMLText.escaped(text) }
 }

@@ -50,16 +50,10 @@ public struct SmokeRun: Sendable {
             answers[.flagOn] = try await databases.withShutdown { databases in
                 let url = try await databases.makeDatabase(prefix: "smoke")
                 _ = try await Seeder(logger: logger).seed(sourceDirectory: sourceDirectory, into: url)
-                let api = try await RunningAPI.start(databaseURL: url, logger: logger)
-                do {
-                    let result = try await runPaths(
+                return try await RunningAPI.start(databaseURL: url, logger: logger).withStop { api in
+                    try await runPaths(
                         configuration(scratch: scratch, backend: api.baseURL), options: BootstrapOptions(),
                         mode: .flagOn)
-                    await api.stop()
-                    return result
-                } catch {
-                    await api.stop()
-                    throw error
                 }
             }
         }

@@ -54,6 +54,18 @@ public final class RunningAPI: Sendable {
         await group.triggerGracefulShutdown()
         _ = try? await task.value
     }
+
+    /// Runs `body`, then stops the server however `body` ends.
+    public func withStop<T: Sendable>(_ body: (RunningAPI) async throws -> T) async throws -> T {
+        do {
+            let result = try await body(self)
+            await stop()
+            return result
+        } catch {
+            await stop()
+            throw error
+        }
+    }
 }
 
 /// The in-process API server could not be started.

@@ -10,28 +10,24 @@ import ReferenceCatalog
 /// `1.10` vs `1.1` and array order count), the source passed as one JSON parameter per table and typed by
 /// `jsonb_populate_recordset`: no staging table, no temporary object.
 public struct SeedPlan: Sendable {
+    /// Rows that would change in one column.
+    public struct FieldChange: Sendable, Hashable {
+        public let field: String
+        public let rows: Int
+    }
+
     public struct TablePlan: Sendable, Hashable {
         public let table: String
         public let sourceRows: Int
         public let inserted: Int
         public let updated: Int
         /// Rows that would change per column, for the columns that change.
-        public let updatedFields: [(field: String, rows: Int)]
+        public let updatedFields: [FieldChange]
         public let reactivated: Int
         public let deactivated: Int
         public let adminConflicts: Int
 
         public var isEmpty: Bool { inserted + updated + reactivated + deactivated + adminConflicts == 0 }
-
-        public static func == (left: TablePlan, right: TablePlan) -> Bool {
-            left.table == right.table && left.inserted == right.inserted && left.updated == right.updated
-                && left.updatedFields.map(\.field) == right.updatedFields.map(\.field)
-                && left.updatedFields.map(\.rows) == right.updatedFields.map(\.rows)
-                && left.reactivated == right.reactivated && left.deactivated == right.deactivated
-                && left.adminConflicts == right.adminConflicts && left.sourceRows == right.sourceRows
-        }
-
-        public func hash(into hasher: inout Hasher) { hasher.combine(table) }
     }
 
     public let tables: [TablePlan]
@@ -75,7 +71,7 @@ public struct SeedPlan: Sendable {
                     object.append("insert", .number(JSONNumber(plan.inserted)))
                     object.append("update", .number(JSONNumber(plan.updated)))
                     var fields = JSONObject()
-                    for (field, rows) in plan.updatedFields { fields.append(field, .number(JSONNumber(rows))) }
+                    for change in plan.updatedFields { fields.append(change.field, .number(JSONNumber(change.rows))) }
                     object.append("updatedFields", .object(fields))
                     object.append("reactivate", .number(JSONNumber(plan.reactivated)))
                     object.append("deactivate", .number(JSONNumber(plan.deactivated)))
@@ -144,10 +140,10 @@ extension Seeder {
         for try await row in rows {
             let columns = row.makeRandomAccess()
             func count(_ index: Int) throws -> Int { Int(try columns[index].decode(Int64.self)) }
-            var fields: [(String, Int)] = []
+            var fields: [SeedPlan.FieldChange] = []
             for (offset, field) in values.enumerated() {
                 let changed = try count(5 + offset)
-                if changed > 0 { fields.append((field, changed)) }
+                if changed > 0 { fields.append(SeedPlan.FieldChange(field: field, rows: changed)) }
             }
             return SeedPlan.TablePlan(
                 table: spec.name, sourceRows: table.rows.count, inserted: try count(0), updated: try count(3),
