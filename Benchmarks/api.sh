@@ -9,7 +9,7 @@ for tool in wrk nginx; do
   command -v "$tool" >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq "$tool" >/dev/null; }
 done
 swift build -c release --product reference-bench >&2
-bench="$(swift build -c release --show-bin-path)/reference-bench"
+bench="${REFERENCE_BENCH_BIN:-$(swift build -c release --show-bin-path)/reference-bench}"
 work=$(mktemp -d)
 api_port=18480
 nginx_port=18481

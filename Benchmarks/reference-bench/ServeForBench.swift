@@ -10,6 +10,9 @@ struct ServeForBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "serve")
 
     @Option var port = 18080
+    @Option(help: "Seconds a connection with no request in progress stays open.") var idleTimeout = 30.0
+    @Option(help: "Seconds a request may take to arrive whole.") var requestTimeout = 10.0
+    @Option(help: "Client connections open at once.") var maxClients = 1024
 
     func run() async throws {
         let logger = Measure.quietLogger
@@ -19,7 +22,11 @@ struct ServeForBench: AsyncParsableCommand {
             _ = try await Seeder(logger: logger).seed(
                 sourceDirectory: ReferenceDataLocation.projectDirectory, into: url)
             try await ReferenceAPI(
-                configuration: .init(host: "127.0.0.1", port: port, databaseURL: url, maximumConnections: 8),
+                configuration: .init(
+                    host: "127.0.0.1", port: port, databaseURL: url, maximumConnections: 8,
+                    clients: ConnectionLimits(
+                        idleTimeout: .milliseconds(Int(idleTimeout * 1000)),
+                        requestTimeout: .milliseconds(Int(requestTimeout * 1000)), maximumClients: maxClients)),
                 logger: logger
             ).run { _ in
                 FileHandle.standardOutput.write(Data("ready\ndatabase \(url)\n".utf8))

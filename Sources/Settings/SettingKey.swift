@@ -30,6 +30,12 @@ extension SettingKey {
     public static let apiDatabaseConnections: SettingKey = "REFERENCE_API_DB_CONNECTIONS"
     /// `serve`: seconds a request waits for the database before answering 503 (default 5).
     public static let apiDatabaseTimeout: SettingKey = "REFERENCE_API_DB_TIMEOUT"
+    /// `serve`: seconds a connection with no request in progress stays open (default 30).
+    public static let apiIdleTimeout: SettingKey = "REFERENCE_API_IDLE_TIMEOUT"
+    /// `serve`: seconds a request may take to arrive whole after its first byte, else 408 (default 10).
+    public static let apiRequestTimeout: SettingKey = "REFERENCE_API_REQUEST_TIMEOUT"
+    /// `serve`: client connections open at once, 1 to 1,000,000 (default 1024).
+    public static let apiMaximumClients: SettingKey = "REFERENCE_API_MAX_CLIENTS"
 
     // MARK: The app (ReferenceProviders)
 

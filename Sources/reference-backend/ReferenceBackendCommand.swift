@@ -178,7 +178,11 @@ struct Serve: AsyncParsableCommand {
         let configuration = ReferenceAPI.Configuration(
             host: host ?? settings.text(.apiHost) ?? "127.0.0.1", port: port, databaseURL: url,
             maximumConnections: try settings.integer(.apiDatabaseConnections, in: 1...1000) ?? 8,
-            databaseTimeout: .milliseconds(1000 * (try settings.seconds(.apiDatabaseTimeout, maximum: 3600) ?? 5)))
+            databaseTimeout: .milliseconds(1000 * (try settings.seconds(.apiDatabaseTimeout, maximum: 3600) ?? 5)),
+            clients: ConnectionLimits(
+                idleTimeout: .milliseconds(1000 * (try settings.seconds(.apiIdleTimeout, maximum: 86_400) ?? 30)),
+                requestTimeout: .milliseconds(1000 * (try settings.seconds(.apiRequestTimeout, maximum: 3600) ?? 10)),
+                maximumClients: try settings.integer(.apiMaximumClients, in: 1...1_000_000) ?? 1024))
         try await ReferenceAPI(configuration: configuration, logger: logger).run { port in
             logger.info(
                 "listening",

@@ -112,8 +112,22 @@ struct SchemaCatalogTests {
         let url = try await TestDatabases.suiteDatabase("schema")
         try await url.withConnection(logger: logger) { connection in
             let rowLevel = try await connection.integer(
-                "SELECT count(*) FROM pg_trigger WHERE NOT tgisinternal AND (tgtype & 1) = 1")
+                """
+                SELECT count(*) FROM pg_trigger
+                WHERE NOT tgisinternal AND (tgtype & 1) = 1 AND tgfoid = 'reference_bump_version'::regproc
+                """)
             #expect(rowLevel == 0)
+            // The only row-level triggers: the admin-row guard, BEFORE, with a WHEN clause, two per table.
+            let guards = try await connection.strings(
+                """
+                SELECT c.relname || ':' || string_agg(CASE WHEN t.tgtype & 4 <> 0 THEN 'insert' ELSE 'update' END, ','
+                                                      ORDER BY t.tgtype & 4)
+                FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
+                WHERE NOT t.tgisinternal AND (t.tgtype & 1) = 1
+                  AND (t.tgfoid <> 'reference_guard_admin_rows'::regproc OR t.tgqual IS NOT NULL AND (t.tgtype & 2) = 2)
+                GROUP BY c.relname ORDER BY c.relname
+                """)
+            #expect(guards == ReferenceCatalog.tableNames.sorted().map { "\($0):update,insert" })
             let perTable = try await connection.strings(
                 """
                 SELECT relname || ':' || string_agg(event, ',' ORDER BY event) FROM (

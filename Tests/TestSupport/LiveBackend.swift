@@ -19,7 +19,8 @@ public struct LiveBackend: Sendable {
     /// Prefer ``withLiveBackend(_:database:requestLog:_:)``, which stops it and drops its database however the
     /// test ends; a backend started here is the caller's to ``stop()``.
     public static func start(
-        _ fixture: SourceFixture? = nil, database: DatabaseURL? = nil, requestLog: LogCapture? = nil
+        _ fixture: SourceFixture? = nil, database: DatabaseURL? = nil, requestLog: LogCapture? = nil,
+        clients: ConnectionLimits = ConnectionLimits()
     ) async throws -> LiveBackend {
         let url: DatabaseURL
         if let database { url = database } else { url = try await TestDatabases.make(prefix: "api") }
@@ -29,9 +30,9 @@ public struct LiveBackend: Sendable {
             let api =
                 if let requestLog {
                     try await RunningAPI.start(
-                        databaseURL: url, logger: requestLog.logger(level: .debug), requestLog: true)
+                        databaseURL: url, logger: requestLog.logger(level: .debug), requestLog: true, clients: clients)
                 } else {
-                    try await RunningAPI.start(databaseURL: url, logger: TestDatabases.logger)
+                    try await RunningAPI.start(databaseURL: url, logger: TestDatabases.logger, clients: clients)
                 }
             return LiveBackend(databaseURL: url, api: api, seed: report, ownsDatabase: database == nil)
         } catch {
@@ -54,9 +55,9 @@ public struct LiveBackend: Sendable {
 /// server and drops the database it made, however `body` ends.
 public func withLiveBackend<T>(
     _ fixture: SourceFixture? = nil, database: DatabaseURL? = nil, requestLog: LogCapture? = nil,
-    _ body: (LiveBackend) async throws -> T
+    clients: ConnectionLimits = ConnectionLimits(), _ body: (LiveBackend) async throws -> T
 ) async throws -> T {
-    let backend = try await LiveBackend.start(fixture, database: database, requestLog: requestLog)
+    let backend = try await LiveBackend.start(fixture, database: database, requestLog: requestLog, clients: clients)
     do {
         let result = try await body(backend)
         await backend.stop()

@@ -35,8 +35,11 @@ extension CutoverChecklist {
             let afterRollback = try await version()
             evidence.append("a rolled-back change raised it by \(afterRollback - afterNoop)")
             let rowTriggers = try await connection.strings(
-                "SELECT count(*)::text FROM pg_trigger WHERE NOT tgisinternal AND (tgtype & 1) = 1", logger: logger)
-            evidence.append("row-level triggers: \(rowTriggers.first ?? "?")")
+                """
+                SELECT count(*)::text FROM pg_trigger
+                WHERE NOT tgisinternal AND (tgtype & 1) = 1 AND tgfoid = 'reference_bump_version'::regproc
+                """, logger: logger)
+            evidence.append("row-level versioning triggers: \(rowTriggers.first ?? "?")")
             return Item(
                 number: 2, title: "reference_metadata + statement-level trigger versioning works correctly",
                 passed: afterChange - start == 1 && afterNoop == afterChange && afterRollback == afterNoop
@@ -178,19 +181,6 @@ extension CutoverChecklist {
         return Item(
             number: 8, title: "Required UI smoke paths pass with flag OFF and ON (and warm offline where applicable)",
             passed: passed, evidence: evidence + ["the same paths as `parity-runner smoke` and the SmokeTests suite"])
-    }
-
-    func playbooks() throws -> Item {
-        let text = (try? String(contentsOf: playbook, encoding: .utf8)) ?? ""
-        let sections = ["## Rollout", "## Rollback"].filter { text.contains($0) }
-        let commands = text.contains("USE_BACKEND_REFERENCE=false") && text.contains("parity-runner")
-        return Item(
-            number: 9, title: "Rollout and rollback playbooks are documented and executable",
-            passed: sections.count == 2 && commands,
-            evidence: [
-                "\(playbook.lastPathComponent): sections \(sections.isEmpty ? "none" : sections.joined(separator: ", "))",
-                "the rollback step (USE_BACKEND_REFERENCE=false) is exercised by items 6 and 10",
-            ])
     }
 
     func localPathRemains(_ directory: URL) async throws -> Item {

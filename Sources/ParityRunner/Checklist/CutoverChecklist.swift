@@ -78,7 +78,7 @@ public struct CutoverChecklist: Sendable {
                 passed: schemaProblems.isEmpty,
                 evidence: schemaProblems.isEmpty
                     ? [
-                        "20 tables match the catalog column by column; natural primary keys; every FK ON UPDATE CASCADE ON DELETE RESTRICT with an index; source_type CHECK and an active-row partial index on every table; no row-level triggers"
+                        "20 tables match the catalog column by column; natural primary keys; every FK ON UPDATE CASCADE ON DELETE RESTRICT with an index; source_type CHECK and an active-row partial index on every table; no row-level trigger but the admin-row guard"
                     ]
                     : schemaProblems))
 
@@ -120,7 +120,7 @@ public struct CutoverChecklist: Sendable {
             items.append(try await smokePaths(environment))
             return items
         }
-        items.append(try playbooks())
+        items.append(try await rolloutDrill(source, databases: databases))
         items.append(try await localPathRemains(sourceDirectory))
         return Report(items: items.sorted { $0.number < $1.number }, generatedAt: Date())
     }

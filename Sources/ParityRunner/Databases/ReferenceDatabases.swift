@@ -78,7 +78,11 @@ public final class ReferenceDatabases: Sendable {
         let name = "\(prefix)_\(getpid())_\(instanceTag)_\(number)"
         try await templateURL.with(database: "postgres").createDatabase(
             name, template: templateURL.database, logger: logger)
-        return templateURL.with(database: name)
+        let url = templateURL.with(database: name)
+        try await url.withConnection(logger: logger) { connection in
+            try await Migrator.restrictTemporaryObjects(on: connection, logger: logger)
+        }
+        return url
     }
 
     /// Drops a database made by ``makeDatabase(prefix:)`` (closing its other connections first).

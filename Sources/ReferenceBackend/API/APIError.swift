@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import NIOHTTP1
 import PostgresNIO
 import PostgresSupport
 import ReferenceCatalog
@@ -89,6 +90,10 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
         } catch let error as HTTPError {
             let mapped: APIError =
                 switch error.status {
+                // The API is read-only: any other method, known to the router or not (POST, TRACE, QUERY,
+                // PROPFIND...), is 405 with Allow wherever it is sent.
+                case .notFound where request.method != .get && request.method != .head:
+                    .methodNotAllowed(request.method)
                 case .notFound: .notFound(request.uri.path)
                 case .methodNotAllowed: .methodNotAllowed(request.method)
                 default:
@@ -114,5 +119,44 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
 
     private func isDatabaseFailure(_ error: any Error) -> Bool {
         error is DatabaseUnavailableError || error is DatabaseQueryError || error is PSQLError
+    }
+}
+
+extension APIError {
+    /// A request whose head or body did not arrive within `ConnectionLimits.requestTimeout`.
+    static func requestTimeout(_ limit: Duration) -> APIError {
+        APIError(
+            status: .init(code: 408, reasonPhrase: "Request Timeout"), code: "request_timeout",
+            message: "the request did not arrive within \(limit.components.seconds) s")
+    }
+
+    /// A connection past `ConnectionLimits.maximumClients` while every open one has a request in progress.
+    static func tooManyClients(_ limit: Int) -> APIError {
+        APIError(
+            status: .serviceUnavailable, code: "too_many_connections",
+            message: "the server has \(limit) connections busy; try again shortly")
+    }
+
+    /// A request the HTTP/1 decoder rejected: the closest status, and what was wrong.
+    static func unparsable(_ error: HTTPParserError) -> APIError {
+        switch error {
+        case .invalidMethod:
+            APIError(
+                status: .methodNotAllowed, code: "method_not_allowed",
+                message: "the request method is not one this API knows; it is read-only (GET, HEAD)",
+                headers: [.allow: "GET, HEAD"])
+        case .invalidVersion:
+            APIError(
+                status: .init(code: 505, reasonPhrase: "HTTP Version Not Supported"),
+                code: "http_version_not_supported", message: "this server speaks HTTP/1.0 and HTTP/1.1")
+        case .headerOverflow:
+            APIError(
+                status: .init(code: 431, reasonPhrase: "Request Header Fields Too Large"), code: "request_too_large",
+                message: "the request line and headers are larger than the server accepts")
+        case .invalidURL, .invalidPath, .invalidQueryString, .invalidFragment, .invalidHost, .invalidPort:
+            .badRequest("the request target is not a valid path")
+        default:
+            .badRequest("the request is not valid HTTP/1.1 (\(error))")
+        }
     }
 }

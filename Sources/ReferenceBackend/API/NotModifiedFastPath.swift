@@ -176,26 +176,6 @@ final class NotModifiedFastPath: ChannelDuplexHandler, RemovableChannelHandler {
     private static let documentPrefix = "/api/v1/reference/"
 }
 
-/// Hummingbird's HTTP/1.1 channel with a `NotModifiedFastPath` right after the request decoder, so a
-/// revalidation is answered before the request is converted, routed or handed to a task.
-struct FastPathHTTP1Channel: ServerChildChannel {
-    let base: HTTP1Channel
-    let gate: VersionGate
-
-    func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<HTTP1Channel.Value> {
-        base.setup(channel: channel, logger: logger).flatMapThrowing { [gate] value in
-            let pipeline = channel.pipeline.syncOperations
-            let decoder = try pipeline.handler(type: ByteToMessageHandler<HTTPRequestDecoder>.self)
-            try pipeline.addHandler(NotModifiedFastPath(gate: gate, logger: logger), position: .after(decoder))
-            return value
-        }
-    }
-
-    func handle(value: HTTP1Channel.Value, logger: Logger) async {
-        await base.handle(value: value, logger: logger)
-    }
-}
-
 /// The `Date` header's IMF-fixdate, formatted once per second.
 enum HTTPDate {
     private static let cache = Mutex<(second: Int, text: String)>((-1, ""))

@@ -61,16 +61,6 @@ extension ReferenceAPI {
             return Response(
                 status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: OpenAPIDocument.text)))
         }
-        for path in [
-            "/health", "/api/v1/reference/version", "/api/v1/reference/bootstrap", "/api/v1/reference/{table}",
-            "/openapi.yaml",
-        ] {
-            for method in [HTTPRequest.Method.post, .put, .patch, .delete, .options, .trace] {
-                router.on(RouterPath(path), method: method) { request, _ -> Response in
-                    throw APIError.methodNotAllowed(request.method)
-                }
-            }
-        }
         return router
     }
 

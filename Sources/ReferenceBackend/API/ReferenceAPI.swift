@@ -38,11 +38,15 @@ public struct ReferenceAPI: Sendable {
         /// How long `/health` waits for the database before it answers 503 (default 2 s, so probes get a quick
         /// answer; at most `databaseTimeout`).
         public var healthTimeout: Duration
+        /// Idle and request timeouts, and the cap on client connections.
+        public var clients: ConnectionLimits
 
         public init(
             host: String = "127.0.0.1", port: Int = 8080, databaseURL: DatabaseURL, maximumConnections: Int = 8,
-            databaseTimeout: Duration = .seconds(5), healthTimeout: Duration = .seconds(2)
+            databaseTimeout: Duration = .seconds(5), healthTimeout: Duration = .seconds(2),
+            clients: ConnectionLimits = ConnectionLimits()
         ) {
+            self.clients = clients
             self.healthTimeout = min(healthTimeout, databaseTimeout)
             self.host = host
             self.port = port
@@ -82,8 +86,10 @@ public struct ReferenceAPI: Sendable {
             router: Self.router(
                 documents: documents, client: client, timeout: configuration.databaseTimeout,
                 healthTimeout: configuration.healthTimeout, availability: availability, logger: logger),
-            server: HTTPServerBuilder { responder in
-                FastPathHTTP1Channel(base: HTTP1Channel(responder: responder), gate: gate)
+            server: HTTPServerBuilder { [configuration, logger] responder in
+                ReferenceHTTP1Channel(
+                    base: HTTP1Channel(responder: responder), gate: gate, limits: configuration.clients,
+                    clients: ClientConnections(limit: configuration.clients.maximumClients, logger: logger))
             },
             configuration: .init(
                 address: .hostname(configuration.host, port: configuration.port), serverName: Self.serverName),

@@ -24,7 +24,7 @@ public final class RunningAPI: Sendable {
     /// `/health`, when the pool gives up at that deadline).
     public static func start(
         databaseURL: DatabaseURL, logger: Logger, requestLog: Bool = false,
-        databaseTimeout: Duration = .seconds(30)
+        databaseTimeout: Duration = .seconds(30), clients: ConnectionLimits = ConnectionLimits()
     ) async throws
         -> RunningAPI
     {
@@ -33,7 +33,7 @@ public final class RunningAPI: Sendable {
         let api = ReferenceAPI(
             configuration: .init(
                 host: "127.0.0.1", port: 0, databaseURL: databaseURL, maximumConnections: 4,
-                databaseTimeout: databaseTimeout, healthTimeout: .seconds(10)),
+                databaseTimeout: databaseTimeout, healthTimeout: .seconds(10), clients: clients),
             logger: serverLogger)
         let (ports, continuation) = AsyncStream<Int>.makeStream()
         let group = try api.serviceGroup { port in continuation.yield(port) }

@@ -67,9 +67,23 @@ public enum SchemaInspector {
                 """, logger: logger)
             if activeIndexes != ["1"] { problems.append("\(spec.name): no partial index over active rows") }
         }
+        // Row-level triggers: only the admin-row guard (migration 0005), which runs for the rows its WHEN
+        // clause picks; the versioning trigger is statement-level.
         let rowTriggers = try await connection.strings(
-            "SELECT count(*)::text FROM pg_trigger WHERE NOT tgisinternal AND (tgtype & 1) = 1", logger: logger)
-        if rowTriggers != ["0"] { problems.append("row-level triggers exist: \(rowTriggers[0])") }
+            """
+            SELECT count(*)::text FROM pg_trigger
+            WHERE NOT tgisinternal AND (tgtype & 1) = 1
+              AND NOT (tgfoid = 'reference_guard_admin_rows'::regproc AND tgqual IS NOT NULL AND (tgtype & 2) = 2)
+            """, logger: logger)
+        if rowTriggers != ["0"] {
+            problems.append("row-level triggers other than the admin-row guard: \(rowTriggers[0])")
+        }
+        let guards = try await connection.strings(
+            "SELECT count(*)::text FROM pg_trigger WHERE tgfoid = 'reference_guard_admin_rows'::regproc",
+            logger: logger)
+        if guards != ["\(2 * ReferenceCatalog.tables.count)"] {
+            problems.append("admin-row guard triggers: \(guards.first ?? "?") (expected 2 per table)")
+        }
         return problems
     }
 }

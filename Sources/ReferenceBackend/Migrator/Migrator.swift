@@ -140,8 +140,35 @@ public struct Migrator: Sendable {
                     "migration.ms": "\((ContinuousClock.now - started).milliseconds)",
                 ])
         }
+        try await Self.restrictTemporaryObjects(on: connection, logger: logger)
         let schemaVersion = max(applied.keys.max() ?? 0, newlyApplied.max() ?? 0)
         return Outcome(applied: newlyApplied, schemaVersion: schemaVersion)
+    }
+
+    /// Takes TEMPORARY on the database from PUBLIC, so reference_reader and reference_seeder cannot create
+    /// temporary tables, functions or sequences, and keeps it for the user migrating (the seed stages its rows
+    /// in temporary tables as the login user, then lets reference_seeder read them). A privilege of the
+    /// database, not of its schema: `CREATE DATABASE ... TEMPLATE` and a restore without `--create` lose it,
+    /// so it is set on every run, and by ``ReferenceDatabases`` on every clone. Only the database's owner (or
+    /// a superuser) may change it; anyone else gets one warning and the default stays.
+    public static func restrictTemporaryObjects(on connection: PostgresConnection, logger: Logger) async throws {
+        let rows = try await connection.query(
+            """
+            SELECT d.datname, pg_has_role(current_user, d.datdba, 'USAGE')
+                   OR (SELECT rolsuper FROM pg_roles WHERE rolname = current_user)
+            FROM pg_database d WHERE d.datname = current_database()
+            """, logger: logger)
+        for try await (database, mayChange) in rows.decode((String, Bool).self) {
+            guard mayChange else {
+                logger.warning(
+                    "only the database's owner can take TEMPORARY from PUBLIC; reference_reader and reference_seeder can still create temporary objects",
+                    metadata: ["db.name": "\(database)"])
+                return
+            }
+            let name = quoteIdentifier(database)
+            try await connection.execute("REVOKE TEMPORARY ON DATABASE \(name) FROM PUBLIC", logger: logger)
+            try await connection.execute("GRANT TEMPORARY ON DATABASE \(name) TO CURRENT_USER", logger: logger)
+        }
     }
 
     private func apply(_ migration: Migration, on connection: PostgresConnection) async throws {

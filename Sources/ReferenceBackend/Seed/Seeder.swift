@@ -62,7 +62,21 @@ public struct Seeder: Sendable {
         _ source: ReferenceSource, on connection: PostgresConnection, started: ContinuousClock.Instant
     ) async throws -> SeedReport {
         try await connection.query("SELECT pg_advisory_xact_lock(\(Self.advisoryLockKey))", logger: logger)
-        if try await canUseSeedRole(connection) {
+        // 1. Stage every table, as the login user: reference_seeder may not create temporary tables
+        // (migration 0005), so it is granted reading the staged rows instead.
+        let seedRole = try await canUseSeedRole(connection)
+        var stats: [String: SeedReport.TableStats] = [:]
+        var stageTimes: [String: Double] = [:]
+        for table in source.tables {
+            let tableStarted = ContinuousClock.now
+            try await stage(table, on: connection)
+            if seedRole {
+                try await connection.execute(
+                    "GRANT SELECT ON \(Self.stageName(table.spec)) TO reference_seeder", logger: logger)
+            }
+            stageTimes[table.spec.name] = (ContinuousClock.now - tableStarted).fractionalMilliseconds
+        }
+        if seedRole {
             try await connection.execute("SET LOCAL ROLE reference_seeder", logger: logger)
         } else {
             logger.notice("the connecting user is not a member of reference_seeder; seeding with its own privileges")
@@ -70,14 +84,6 @@ public struct Seeder: Sendable {
         try await checkExternalReferences(source.unresolvedReferences, on: connection)
         let before = try await ReferenceVersion.read(on: connection, logger: logger)
 
-        // 1. Stage every table.
-        var stats: [String: SeedReport.TableStats] = [:]
-        var stageTimes: [String: Double] = [:]
-        for table in source.tables {
-            let tableStarted = ContinuousClock.now
-            try await stage(table, on: connection)
-            stageTimes[table.spec.name] = (ContinuousClock.now - tableStarted).fractionalMilliseconds
-        }
         // 2. Plan and guard.
         var violations: [SeedGuardError.Violation] = []
         for table in source.tables {
@@ -245,7 +251,18 @@ public struct Seeder: Sendable {
     ) async throws {
         let sql = SeedSQL(spec: table.spec)
         if stats.inserted + stats.updated + stats.reactivated + stats.adopted > 0 {
+            // Taking admin rows over is the one change the database's guard lets reference_seeder make, and
+            // only with this transaction-local setting (migration 0005), set around this statement alone.
+            let adopting = options.adoptAdminRows && stats.adopted > 0
+            if adopting {
+                try await connection.execute(
+                    "SELECT set_config('reference.adopt_admin_rows', 'on', true)", logger: logger)
+            }
             try await connection.execute(sql.upsertStatement(adoptAdminRows: options.adoptAdminRows), logger: logger)
+            if adopting {
+                try await connection.execute(
+                    "SELECT set_config('reference.adopt_admin_rows', 'off', true)", logger: logger)
+            }
         }
         if stats.deactivated > 0 {
             try await connection.execute(sql.deactivateStatement, logger: logger)

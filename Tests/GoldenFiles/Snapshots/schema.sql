@@ -33,6 +33,37 @@ BEGIN
 END
 $$;
 
+CREATE FUNCTION public.reference_guard_admin_rows() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+DECLARE
+    row_key text;
+BEGIN
+    IF current_user <> 'reference_seeder'
+        OR current_setting('reference.adopt_admin_rows', true) IS NOT DISTINCT FROM 'on' THEN
+        RETURN NEW;
+    END IF;
+    -- The trigger's arguments name the table's key columns.
+    SELECT string_agg(
+               format('%s=%s', column_name,
+                      to_jsonb(CASE WHEN TG_OP = 'INSERT' THEN NEW ELSE OLD END) ->> column_name), ', ')
+        INTO row_key FROM unnest(TG_ARGV) AS column_name;
+    IF TG_OP = 'INSERT' THEN
+        RAISE EXCEPTION 'reference_seeder may not insert %(%) as source_type %', TG_TABLE_NAME, row_key,
+            NEW.source_type
+            USING ERRCODE = 'insufficient_privilege', HINT = 'the seed inserts its rows as seed rows';
+    ELSIF OLD.source_type = 'admin' THEN
+        RAISE EXCEPTION 'reference_seeder may not change admin row %(%)', TG_TABLE_NAME, row_key
+            USING ERRCODE = 'insufficient_privilege',
+                  HINT = 'admin rows belong to operators; seed --adopt-admin-rows takes them over on purpose';
+    END IF;
+    RAISE EXCEPTION 'reference_seeder may not change source_type of %(%) from % to %', TG_TABLE_NAME, row_key,
+        OLD.source_type, NEW.source_type
+        USING ERRCODE = 'insufficient_privilege';
+END
+$$;
+
 CREATE TABLE public.body_regions (
     body_region_key public.reference_slug NOT NULL,
     name text NOT NULL,
@@ -394,6 +425,10 @@ CREATE INDEX units_active_idx ON public.units USING btree (unit_key) WHERE is_ac
 
 CREATE INDEX units_metric_type_key_idx ON public.units USING btree (metric_type_key);
 
+CREATE TRIGGER body_regions_guard_admin_insert BEFORE INSERT ON public.body_regions FOR EACH ROW WHEN ((new.source_type <> 'seed'::text)) EXECUTE FUNCTION public.reference_guard_admin_rows('body_region_key');
+
+CREATE TRIGGER body_regions_guard_admin_update BEFORE UPDATE ON public.body_regions FOR EACH ROW WHEN (((old.source_type = 'admin'::text) OR (new.source_type IS DISTINCT FROM old.source_type))) EXECUTE FUNCTION public.reference_guard_admin_rows('body_region_key');
+
 CREATE TRIGGER body_regions_version_delete AFTER DELETE ON public.body_regions REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION public.reference_bump_version();
 
 CREATE TRIGGER body_regions_version_insert AFTER INSERT ON public.body_regions REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.reference_bump_version();
@@ -401,6 +436,10 @@ CREATE TRIGGER body_regions_version_insert AFTER INSERT ON public.body_regions R
 CREATE TRIGGER body_regions_version_truncate AFTER TRUNCATE ON public.body_regions FOR EACH STATEMENT EXECUTE FUNCTION public.reference_bump_version();
 
 CREATE TRIGGER body_regions_version_update AFTER UPDATE ON public.body_regions REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.reference_bump_version();
+
+CREATE TRIGGER difficulty_levels_guard_admin_insert BEFORE INSERT ON public.difficulty_levels FOR EACH ROW WHEN ((new.source_type <> 'seed'::text)) EXECUTE FUNCTION public.reference_guard_admin_rows('level_key');
+
+CREATE TRIGGER difficulty_levels_guard_admin_update BEFORE UPDATE ON public.difficulty_levels FOR EACH ROW WHEN (((old.source_type = 'admin'::text) OR (new.source_type IS DISTINCT FROM old.source_type))) EXECUTE FUNCTION public.reference_guard_admin_rows('level_key');
 
 CREATE TRIGGER difficulty_levels_version_delete AFTER DELETE ON public.difficulty_levels REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION public.reference_bump_version();
 
@@ -410,6 +449,10 @@ CREATE TRIGGER difficulty_levels_version_truncate AFTER TRUNCATE ON public.diffi
 
 CREATE TRIGGER difficulty_levels_version_update AFTER UPDATE ON public.difficulty_levels REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.reference_bump_version();
 
+CREATE TRIGGER equipment_categories_guard_admin_insert BEFORE INSERT ON public.equipment_categories FOR EACH ROW WHEN ((new.source_type <> 'seed'::text)) EXECUTE FUNCTION public.reference_guard_admin_rows('equipment_category_key');
+
+CREATE TRIGGER equipment_categories_guard_admin_update BEFORE UPDATE ON public.equipment_categories FOR EACH ROW WHEN (((old.source_type = 'admin'::text) OR (new.source_type IS DISTINCT FROM old.source_type))) EXECUTE FUNCTION public.reference_guard_admin_rows('equipment_category_key');
+
 CREATE TRIGGER equipment_categories_version_delete AFTER DELETE ON public.equipment_categories REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION public.reference_bump_version();
 
 CREATE TRIGGER equipment_categories_version_insert AFTER INSERT ON public.equipment_categories REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.reference_bump_version();
@@ -417,6 +460,10 @@ CREATE TRIGGER equipment_categories_version_insert AFTER INSERT ON public.equipm
 CREATE TRIGGER equipment_categories_version_truncate AFTER TRUNCATE ON public.equipment_categories FOR EACH STATEMENT EXECUTE FUNCTION public.reference_bump_version();
 
 CREATE TRIGGER equipment_categories_version_update AFTER UPDATE ON public.equipment_categories REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.reference_bump_version();
+
+CREATE TRIGGER equipment_guard_admin_insert BEFORE INSERT ON public.equipment FOR EACH ROW WHEN ((new.source_type <> 'seed'::text)) EXECUTE FUNCTION public.reference_guard_admin_rows('equipment_key');
+
+CREATE TRIGGER equipment_guard_admin_update BEFORE UPDATE ON public.equipment FOR EACH ROW WHEN (((old.source_type = 'admin'::text) OR (new.source_type IS DISTINCT FROM old.source_type))) EXECUTE FUNCTION public.reference_guard_admin_rows('equipment_key');
 
 CREATE TRIGGER equipment_version_delete AFTER DELETE ON public.equipment REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION public.reference_bump_version();
 
@@ -426,6 +473,10 @@ CREATE TRIGGER equipment_version_truncate AFTER TRUNCATE ON public.equipment FOR
 
 CREATE TRIGGER equipment_version_update AFTER UPDATE ON public.equipment REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.reference_bump_version();
 
+CREATE TRIGGER exercise_aliases_guard_admin_insert BEFORE INSERT ON public.exercise_aliases FOR EACH ROW WHEN ((new.source_type <> 'seed'::text)) EXECUTE FUNCTION public.reference_guard_admin_rows('exercise_key', 'alias');
+
+CREATE TRIGGER exercise_aliases_guard_admin_update BEFORE UPDATE ON public.exercise_aliases FOR EACH ROW WHEN (((old.source_type = 'admin'::text) OR (new.source_type IS DISTINCT FROM old.source_type))) EXECUTE FUNCTION public.reference_guard_admin_rows('exercise_key', 'alias');
+
 CREATE TRIGGER exercise_aliases_version_delete AFTER DELETE ON public.exercise_aliases REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION public.reference_bump_version();
 
 CREATE TRIGGER exercise_aliases_version_insert AFTER INSERT ON public.exercise_aliases REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.reference_bump_version();
@@ -433,6 +484,10 @@ CREATE TRIGGER exercise_aliases_version_insert AFTER INSERT ON public.exercise_a
 CREATE TRIGGER exercise_aliases_version_truncate AFTER TRUNCATE ON public.exercise_aliases FOR EACH STATEMENT EXECUTE FUNCTION public.reference_bump_version();
 
 CREATE TRIGGER exercise_aliases_version_update AFTER UPDATE ON public.exercise_aliases REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.reference_bump_version();
+
+CREATE TRIGGER exercise_categories_guard_admin_insert BEFORE INSERT ON public.exercise_categories FOR EACH ROW WHEN ((new.source_type <> 'seed'::text)) EXECUTE FUNCTION public.reference_guard_admin_rows('category_key');
+
+CREATE TRIGGER exercise_categories_guard_admin_update BEFORE UPDATE ON public.exercise_categories FOR EACH ROW WHEN (((old.source_type = 'admin'::text) OR (new.source_type IS DISTINCT FROM old.source_type))) EXECUTE FUNCTION public.reference_guard_admin_rows('category_key');
 
 CREATE TRIGGER exercise_categories_version_delete AFTER DELETE ON public.exercise_categories REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION public.reference_bump_version();
 
@@ -442,6 +497,10 @@ CREATE TRIGGER exercise_categories_version_truncate AFTER TRUNCATE ON public.exe
 
 CREATE TRIGGER exercise_categories_version_update AFTER UPDATE ON public.exercise_categories REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.reference_bump_version();
 
+CREATE TRIGGER exercise_equipment_guard_admin_insert BEFORE INSERT ON public.exercise_equipment FOR EACH ROW WHEN ((new.source_type <> 'seed'::text)) EXECUTE FUNCTION public.reference_guard_admin_rows('exercise_key', 'equipment_key');
+
+CREATE TRIGGER exercise_equipment_guard_admin_update BEFORE UPDATE ON public.exercise_equipment FOR EACH ROW WHEN (((old.source_type = 'admin'::text) OR (new.source_type IS DISTINCT FROM old.source_type))) EXECUTE FUNCTION public.reference_guard_admin_rows('exercise_key', 'equipment_key');
+
 CREATE TRIGGER exercise_equipment_version_delete AFTER DELETE ON public.exercise_equipment REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION public.reference_bump_version();
 
 CREATE TRIGGER exercise_equipment_version_insert AFTER INSERT ON public.exercise_equipment REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.reference_bump_version();
@@ -449,6 +508,10 @@ CREATE TRIGGER exercise_equipment_version_insert AFTER INSERT ON public.exercise
 CREATE TRIGGER exercise_equipment_version_truncate AFTER TRUNCATE ON public.exercise_equipment FOR EACH STATEMENT EXECUTE FUNCTION public.reference_bump_version();
 
 CREATE TRIGGER exercise_equipment_version_update AFTER UPDATE ON public.exercise_equipment REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.reference_bump_version();
+
+CREATE TRIGGER exercise_metrics_guard_admin_insert BEFORE INSERT ON public.exercise_metrics FOR EACH ROW WHEN ((new.source_type <> 'seed'::text)) EXECUTE FUNCTION public.reference_guard_admin_rows('exercise_key', 'metric_type_key');
+
+CREATE TRIGGER exercise_metrics_guard_admin_update BEFORE UPDATE ON public.exercise_metrics FOR EACH ROW WHEN (((old.source_type = 'admin'::text) OR (new.source_type IS DISTINCT FROM old.source_type))) EXECUTE FUNCTION public.reference_guard_admin_rows('exercise_key', 'metric_type_key');
 
 CREATE TRIGGER exercise_metrics_version_delete AFTER DELETE ON public.exercise_metrics REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION public.reference_bump_version();
 
@@ -458,6 +521,10 @@ CREATE TRIGGER exercise_metrics_version_truncate AFTER TRUNCATE ON public.exerci
 
 CREATE TRIGGER exercise_metrics_version_update AFTER UPDATE ON public.exercise_metrics REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.reference_bump_version();
 
+CREATE TRIGGER exercise_muscles_guard_admin_insert BEFORE INSERT ON public.exercise_muscles FOR EACH ROW WHEN ((new.source_type <> 'seed'::text)) EXECUTE FUNCTION public.reference_guard_admin_rows('exercise_key', 'muscle_key', 'role');
+
+CREATE TRIGGER exercise_muscles_guard_admin_update BEFORE UPDATE ON public.exercise_muscles FOR EACH ROW WHEN (((old.source_type = 'admin'::text) OR (new.source_type IS DISTINCT FROM old.source_type))) EXECUTE FUNCTION public.reference_guard_admin_rows('exercise_key', 'muscle_key', 'role');
+
 CREATE TRIGGER exercise_muscles_version_delete AFTER DELETE ON public.exercise_muscles REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION public.reference_bump_version();
 
 CREATE TRIGGER exercise_muscles_version_insert AFTER INSERT ON public.exercise_muscles REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.reference_bump_version();
@@ -465,6 +532,10 @@ CREATE TRIGGER exercise_muscles_version_insert AFTER INSERT ON public.exercise_m
 CREATE TRIGGER exercise_muscles_version_truncate AFTER TRUNCATE ON public.exercise_muscles FOR EACH STATEMENT EXECUTE FUNCTION public.reference_bump_version();
 
 CREATE TRIGGER exercise_muscles_version_update AFTER UPDATE ON public.exercise_muscles REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.reference_bump_version();
+
+CREATE TRIGGER exercises_guard_admin_insert BEFORE INSERT ON public.exercises FOR EACH ROW WHEN ((new.source_type <> 'seed'::text)) EXECUTE FUNCTION public.reference_guard_admin_rows('exercise_key');
+
+CREATE TRIGGER exercises_guard_admin_update BEFORE UPDATE ON public.exercises FOR EACH ROW WHEN (((old.source_type = 'admin'::text) OR (new.source_type IS DISTINCT FROM old.source_type))) EXECUTE FUNCTION public.reference_guard_admin_rows('exercise_key');
 
 CREATE TRIGGER exercises_version_delete AFTER DELETE ON public.exercises REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION public.reference_bump_version();
 
@@ -474,6 +545,10 @@ CREATE TRIGGER exercises_version_truncate AFTER TRUNCATE ON public.exercises FOR
 
 CREATE TRIGGER exercises_version_update AFTER UPDATE ON public.exercises REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.reference_bump_version();
 
+CREATE TRIGGER force_types_guard_admin_insert BEFORE INSERT ON public.force_types FOR EACH ROW WHEN ((new.source_type <> 'seed'::text)) EXECUTE FUNCTION public.reference_guard_admin_rows('force_key');
+
+CREATE TRIGGER force_types_guard_admin_update BEFORE UPDATE ON public.force_types FOR EACH ROW WHEN (((old.source_type = 'admin'::text) OR (new.source_type IS DISTINCT FROM old.source_type))) EXECUTE FUNCTION public.reference_guard_admin_rows('force_key');
+
 CREATE TRIGGER force_types_version_delete AFTER DELETE ON public.force_types REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION public.reference_bump_version();
 
 CREATE TRIGGER force_types_version_insert AFTER INSERT ON public.force_types REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.reference_bump_version();
@@ -481,6 +556,10 @@ CREATE TRIGGER force_types_version_insert AFTER INSERT ON public.force_types REF
 CREATE TRIGGER force_types_version_truncate AFTER TRUNCATE ON public.force_types FOR EACH STATEMENT EXECUTE FUNCTION public.reference_bump_version();
 
 CREATE TRIGGER force_types_version_update AFTER UPDATE ON public.force_types REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.reference_bump_version();
+
+CREATE TRIGGER licenses_guard_admin_insert BEFORE INSERT ON public.licenses FOR EACH ROW WHEN ((new.source_type <> 'seed'::text)) EXECUTE FUNCTION public.reference_guard_admin_rows('license_key');
+
+CREATE TRIGGER licenses_guard_admin_update BEFORE UPDATE ON public.licenses FOR EACH ROW WHEN (((old.source_type = 'admin'::text) OR (new.source_type IS DISTINCT FROM old.source_type))) EXECUTE FUNCTION public.reference_guard_admin_rows('license_key');
 
 CREATE TRIGGER licenses_version_delete AFTER DELETE ON public.licenses REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION public.reference_bump_version();
 
@@ -490,6 +569,10 @@ CREATE TRIGGER licenses_version_truncate AFTER TRUNCATE ON public.licenses FOR E
 
 CREATE TRIGGER licenses_version_update AFTER UPDATE ON public.licenses REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.reference_bump_version();
 
+CREATE TRIGGER mechanic_types_guard_admin_insert BEFORE INSERT ON public.mechanic_types FOR EACH ROW WHEN ((new.source_type <> 'seed'::text)) EXECUTE FUNCTION public.reference_guard_admin_rows('mechanic_key');
+
+CREATE TRIGGER mechanic_types_guard_admin_update BEFORE UPDATE ON public.mechanic_types FOR EACH ROW WHEN (((old.source_type = 'admin'::text) OR (new.source_type IS DISTINCT FROM old.source_type))) EXECUTE FUNCTION public.reference_guard_admin_rows('mechanic_key');
+
 CREATE TRIGGER mechanic_types_version_delete AFTER DELETE ON public.mechanic_types REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION public.reference_bump_version();
 
 CREATE TRIGGER mechanic_types_version_insert AFTER INSERT ON public.mechanic_types REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.reference_bump_version();
@@ -497,6 +580,10 @@ CREATE TRIGGER mechanic_types_version_insert AFTER INSERT ON public.mechanic_typ
 CREATE TRIGGER mechanic_types_version_truncate AFTER TRUNCATE ON public.mechanic_types FOR EACH STATEMENT EXECUTE FUNCTION public.reference_bump_version();
 
 CREATE TRIGGER mechanic_types_version_update AFTER UPDATE ON public.mechanic_types REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.reference_bump_version();
+
+CREATE TRIGGER metric_types_guard_admin_insert BEFORE INSERT ON public.metric_types FOR EACH ROW WHEN ((new.source_type <> 'seed'::text)) EXECUTE FUNCTION public.reference_guard_admin_rows('metric_type_key');
+
+CREATE TRIGGER metric_types_guard_admin_update BEFORE UPDATE ON public.metric_types FOR EACH ROW WHEN (((old.source_type = 'admin'::text) OR (new.source_type IS DISTINCT FROM old.source_type))) EXECUTE FUNCTION public.reference_guard_admin_rows('metric_type_key');
 
 CREATE TRIGGER metric_types_version_delete AFTER DELETE ON public.metric_types REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION public.reference_bump_version();
 
@@ -506,6 +593,10 @@ CREATE TRIGGER metric_types_version_truncate AFTER TRUNCATE ON public.metric_typ
 
 CREATE TRIGGER metric_types_version_update AFTER UPDATE ON public.metric_types REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.reference_bump_version();
 
+CREATE TRIGGER muscle_groups_guard_admin_insert BEFORE INSERT ON public.muscle_groups FOR EACH ROW WHEN ((new.source_type <> 'seed'::text)) EXECUTE FUNCTION public.reference_guard_admin_rows('muscle_group_key');
+
+CREATE TRIGGER muscle_groups_guard_admin_update BEFORE UPDATE ON public.muscle_groups FOR EACH ROW WHEN (((old.source_type = 'admin'::text) OR (new.source_type IS DISTINCT FROM old.source_type))) EXECUTE FUNCTION public.reference_guard_admin_rows('muscle_group_key');
+
 CREATE TRIGGER muscle_groups_version_delete AFTER DELETE ON public.muscle_groups REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION public.reference_bump_version();
 
 CREATE TRIGGER muscle_groups_version_insert AFTER INSERT ON public.muscle_groups REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.reference_bump_version();
@@ -513,6 +604,10 @@ CREATE TRIGGER muscle_groups_version_insert AFTER INSERT ON public.muscle_groups
 CREATE TRIGGER muscle_groups_version_truncate AFTER TRUNCATE ON public.muscle_groups FOR EACH STATEMENT EXECUTE FUNCTION public.reference_bump_version();
 
 CREATE TRIGGER muscle_groups_version_update AFTER UPDATE ON public.muscle_groups REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.reference_bump_version();
+
+CREATE TRIGGER muscles_guard_admin_insert BEFORE INSERT ON public.muscles FOR EACH ROW WHEN ((new.source_type <> 'seed'::text)) EXECUTE FUNCTION public.reference_guard_admin_rows('muscle_key');
+
+CREATE TRIGGER muscles_guard_admin_update BEFORE UPDATE ON public.muscles FOR EACH ROW WHEN (((old.source_type = 'admin'::text) OR (new.source_type IS DISTINCT FROM old.source_type))) EXECUTE FUNCTION public.reference_guard_admin_rows('muscle_key');
 
 CREATE TRIGGER muscles_version_delete AFTER DELETE ON public.muscles REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION public.reference_bump_version();
 
@@ -522,6 +617,10 @@ CREATE TRIGGER muscles_version_truncate AFTER TRUNCATE ON public.muscles FOR EAC
 
 CREATE TRIGGER muscles_version_update AFTER UPDATE ON public.muscles REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.reference_bump_version();
 
+CREATE TRIGGER scoring_coefficients_guard_admin_insert BEFORE INSERT ON public.scoring_coefficients FOR EACH ROW WHEN ((new.source_type <> 'seed'::text)) EXECUTE FUNCTION public.reference_guard_admin_rows('formula_key', 'variant', 'coefficient');
+
+CREATE TRIGGER scoring_coefficients_guard_admin_update BEFORE UPDATE ON public.scoring_coefficients FOR EACH ROW WHEN (((old.source_type = 'admin'::text) OR (new.source_type IS DISTINCT FROM old.source_type))) EXECUTE FUNCTION public.reference_guard_admin_rows('formula_key', 'variant', 'coefficient');
+
 CREATE TRIGGER scoring_coefficients_version_delete AFTER DELETE ON public.scoring_coefficients REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION public.reference_bump_version();
 
 CREATE TRIGGER scoring_coefficients_version_insert AFTER INSERT ON public.scoring_coefficients REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.reference_bump_version();
@@ -529,6 +628,10 @@ CREATE TRIGGER scoring_coefficients_version_insert AFTER INSERT ON public.scorin
 CREATE TRIGGER scoring_coefficients_version_truncate AFTER TRUNCATE ON public.scoring_coefficients FOR EACH STATEMENT EXECUTE FUNCTION public.reference_bump_version();
 
 CREATE TRIGGER scoring_coefficients_version_update AFTER UPDATE ON public.scoring_coefficients REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.reference_bump_version();
+
+CREATE TRIGGER scoring_formulas_guard_admin_insert BEFORE INSERT ON public.scoring_formulas FOR EACH ROW WHEN ((new.source_type <> 'seed'::text)) EXECUTE FUNCTION public.reference_guard_admin_rows('formula_key');
+
+CREATE TRIGGER scoring_formulas_guard_admin_update BEFORE UPDATE ON public.scoring_formulas FOR EACH ROW WHEN (((old.source_type = 'admin'::text) OR (new.source_type IS DISTINCT FROM old.source_type))) EXECUTE FUNCTION public.reference_guard_admin_rows('formula_key');
 
 CREATE TRIGGER scoring_formulas_version_delete AFTER DELETE ON public.scoring_formulas REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION public.reference_bump_version();
 
@@ -538,6 +641,10 @@ CREATE TRIGGER scoring_formulas_version_truncate AFTER TRUNCATE ON public.scorin
 
 CREATE TRIGGER scoring_formulas_version_update AFTER UPDATE ON public.scoring_formulas REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.reference_bump_version();
 
+CREATE TRIGGER set_types_guard_admin_insert BEFORE INSERT ON public.set_types FOR EACH ROW WHEN ((new.source_type <> 'seed'::text)) EXECUTE FUNCTION public.reference_guard_admin_rows('set_type_key');
+
+CREATE TRIGGER set_types_guard_admin_update BEFORE UPDATE ON public.set_types FOR EACH ROW WHEN (((old.source_type = 'admin'::text) OR (new.source_type IS DISTINCT FROM old.source_type))) EXECUTE FUNCTION public.reference_guard_admin_rows('set_type_key');
+
 CREATE TRIGGER set_types_version_delete AFTER DELETE ON public.set_types REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION public.reference_bump_version();
 
 CREATE TRIGGER set_types_version_insert AFTER INSERT ON public.set_types REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.reference_bump_version();
@@ -545,6 +652,10 @@ CREATE TRIGGER set_types_version_insert AFTER INSERT ON public.set_types REFEREN
 CREATE TRIGGER set_types_version_truncate AFTER TRUNCATE ON public.set_types FOR EACH STATEMENT EXECUTE FUNCTION public.reference_bump_version();
 
 CREATE TRIGGER set_types_version_update AFTER UPDATE ON public.set_types REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.reference_bump_version();
+
+CREATE TRIGGER units_guard_admin_insert BEFORE INSERT ON public.units FOR EACH ROW WHEN ((new.source_type <> 'seed'::text)) EXECUTE FUNCTION public.reference_guard_admin_rows('unit_key');
+
+CREATE TRIGGER units_guard_admin_update BEFORE UPDATE ON public.units FOR EACH ROW WHEN (((old.source_type = 'admin'::text) OR (new.source_type IS DISTINCT FROM old.source_type))) EXECUTE FUNCTION public.reference_guard_admin_rows('unit_key');
 
 CREATE TRIGGER units_version_delete AFTER DELETE ON public.units REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION public.reference_bump_version();
 

@@ -1,0 +1,29 @@
+import HummingbirdCore
+import Logging
+import NIOCore
+import NIOHTTP1
+
+/// Hummingbird's HTTP/1.1 channel with two handlers right after the request decoder: `ConnectionGuard`
+/// (the client limits, and the JSON answers to what the decoder rejects), then `NotModifiedFastPath` (a
+/// revalidation answered before the request is converted, routed or handed to a task).
+struct ReferenceHTTP1Channel: ServerChildChannel {
+    let base: HTTP1Channel
+    let gate: VersionGate
+    let limits: ConnectionLimits
+    let clients: ClientConnections
+
+    func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<HTTP1Channel.Value> {
+        base.setup(channel: channel, logger: logger).flatMapThrowing { [gate, limits, clients] value in
+            let pipeline = channel.pipeline.syncOperations
+            let decoder = try pipeline.handler(type: ByteToMessageHandler<HTTPRequestDecoder>.self)
+            let connectionGuard = ConnectionGuard(limits: limits, clients: clients, channel: channel, logger: logger)
+            try pipeline.addHandler(connectionGuard, position: .after(decoder))
+            try pipeline.addHandler(NotModifiedFastPath(gate: gate, logger: logger), position: .after(connectionGuard))
+            return value
+        }
+    }
+
+    func handle(value: HTTP1Channel.Value, logger: Logger) async {
+        await base.handle(value: value, logger: logger)
+    }
+}
