@@ -37,6 +37,34 @@ public struct Difference: Sendable, Hashable {
     public let rule: NormalizationRule
     /// A short explanation (type mismatches say what was found).
     public let detail: String?
+    /// Against the third side, the bundle's raw JSON: the side that disagrees with the other two (`nil` when
+    /// the bundle was not compared). See ``TableDiffer/compare(local:remote:bundle:)``.
+    public internal(set) var outlier: Outlier?
+    /// The bundle's raw value (the row object for whole-row kinds) when the bundle is the outlier.
+    public internal(set) var bundleRaw: JSONValue?
+
+    /// Which of the three sides (bundle JSON, local provider, backend) a difference lies with.
+    public enum Outlier: String, Sendable, Hashable {
+        /// The backend disagrees with the bundle and the local provider.
+        case remote
+        /// The local provider disagrees with the bundle and the backend (a loader or SQLite bug).
+        case local
+        /// Both providers agree and the bundle's JSON says otherwise: what the shared loader and validator
+        /// did to the data (a default filled in, a value rewritten) is invisible to local-against-remote.
+        case bundle
+        /// All three differ.
+        case all
+
+        /// Which pair disagrees, in words, for the reports.
+        public var summary: String {
+            switch self {
+            case .remote: "the backend disagrees with the bundle JSON and the local provider"
+            case .local: "the local provider disagrees with the bundle JSON and the backend"
+            case .bundle: "both providers agree; the bundle JSON disagrees with them"
+            case .all: "the bundle JSON, the local provider and the backend all differ"
+            }
+        }
+    }
 
     /// The key as `a=x, b=y`, for text output.
     public var keyDescription: String {

@@ -7,7 +7,8 @@ import ReferenceCatalog
 import ReferenceProviders
 import Settings
 
-/// The parity gate: source JSON → seed → bootstrap over HTTP → normalize both sides → compare per table.
+/// The parity gate: source JSON → seed → bootstrap over HTTP → normalize both sides → compare per table, each
+/// difference placed against a third side, the bundle's JSON read apart from the loader (``BundleJSON``).
 ///
 /// Without `backendURL`: a database (the throwaway cluster's, or the one `databaseURL` names) is migrated
 /// and seeded from the source, the API is served in-process on an ephemeral 127.0.0.1 port, and the
@@ -104,13 +105,17 @@ public struct ParityRun: Sendable {
                 logger: logger)
             return try await provider.getBootstrap()
         }
+        let bundle = try await step("read bundle JSON") {
+            try BundleJSON.load(from: options.sourceDirectory, specs: specs)
+        }
         let comparisons = try await step("compare") {
             let differ = TableDiffer(strict: options.strict)
             return specs.map { spec in
                 Acceptances.apply(
                     differ.compare(
                         local: localBootstrap.tables[spec.name] ?? ReferenceTable(spec: spec, rows: []),
-                        remote: remoteBootstrap.tables[spec.name] ?? ReferenceTable(spec: spec, rows: [])),
+                        remote: remoteBootstrap.tables[spec.name] ?? ReferenceTable(spec: spec, rows: []),
+                        bundle: bundle[spec.name] ?? ReferenceTable(spec: spec, rows: [])),
                     acceptances: options.acceptances, allowEmpty: options.allowEmpty, today: options.today,
                     strict: options.strict)
             }

@@ -75,6 +75,11 @@ struct ParityGateTests {
                     "units field (unit_key=lb) si_factor decimal.exact",
                 ])
             #expect(!report.passed)
+            // Against the third side, the bundle's JSON, every planted difference lies with the backend.
+            let outliers = report.tables.flatMap(\.differences).map {
+                "\($0.table) \($0.keyDescription): \($0.outlier?.rawValue ?? "none")"
+            }
+            #expect(outliers.filter { !$0.hasSuffix(": remote") }.isEmpty, "\(outliers)")
             // The admin row is listed, not a failure...
             let licenses = try #require(report.tables.first { $0.table == "licenses" })
             #expect(licenses.passed && licenses.adminRows == [JSONObject(["license_key": "cc-by-4-0"])])

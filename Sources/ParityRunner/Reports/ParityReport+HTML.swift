@@ -126,6 +126,15 @@ extension ParityReport {
             }
             page.raw("</td><td><code>\(difference.rule.rawValue)</code></td><td>")
             page.text(difference.detail ?? "")
+            if let outlier = difference.outlier {
+                page.raw(difference.detail == nil ? "" : "<br>")
+                page.text(outlier.summary)
+            }
+            if let bundle = difference.bundleRaw {
+                page.raw("<br>bundle: <code>")
+                page.visible(Self.shortened(bundle.description))
+                page.raw("</code>")
+            }
             if let acceptance {
                 page.raw(difference.detail == nil ? "<em>" : "<br><em>")
                 page.text("accepted until \(acceptance.expires), \(acceptance.owner): \(acceptance.reason)")

@@ -93,6 +93,8 @@ extension ParityReport {
         object.append("remoteNormalized", difference.remoteNormalized ?? .null)
         object.append("rule", .string(difference.rule.rawValue))
         object.append("detail", difference.detail.map(JSONValue.string) ?? .null)
+        object.append("outlier", difference.outlier.map { .string($0.rawValue) } ?? .null)
+        if let bundle = difference.bundleRaw { object.append("bundleRaw", bundle) }
         return .object(object)
     }
 

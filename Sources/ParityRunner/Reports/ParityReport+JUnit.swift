@@ -79,6 +79,8 @@ extension ParityReport {
             ": \(difference.kind.rawValue) [\(difference.rule.rawValue)]: local \(CharacterDifference.visible(difference.localRaw?.description ?? "(absent)"))"
         line += ", remote \(CharacterDifference.visible(difference.remoteRaw?.description ?? "(absent)"))"
         if difference.kind == .field, let detail = difference.detail { line += "; \(detail)" }
+        if let outlier = difference.outlier { line += "; \(outlier.summary)" }
+        if let bundle = difference.bundleRaw { line += "; bundle \(CharacterDifference.visible(bundle.description))" }
         return line
     }
 

@@ -80,6 +80,10 @@ extension ParityReport {
     private func row(_ difference: Difference, note: String? = nil) -> String {
         var last = "`\(difference.rule.rawValue)`"
         if let detail = difference.detail, difference.kind == .field { last += "<br>" + cell(detail) }
+        if let outlier = difference.outlier { last += "<br>" + cell(outlier.summary) }
+        if let bundle = difference.bundleRaw {
+            last += "<br>bundle: " + cell(CharacterDifference.visible(bundle.description))
+        }
         if let note { last += "<br>" + cell(note) }
         return "| \(difference.kind.rawValue) | \(cell(CharacterDifference.visible(difference.keyDescription))) | "
             + "\(difference.field ?? "") | \(cell(pair(difference.localRaw, difference.localNormalized))) | "

@@ -94,6 +94,8 @@ extension ParityReport {
             "  (\(CharacterDifference.visible(difference.keyDescription)))\(field): \(palette.yellow(difference.kind.rawValue)) [\(difference.rule.rawValue)]"
         )
         if let detail = difference.detail { lines.append("    \(detail)") }
+        if let outlier = difference.outlier { lines.append("    \(outlier.summary)") }
+        if let bundle = difference.bundleRaw { lines.append("    = bundle  raw \(show(bundle))") }
         if difference.kind == .field || difference.kind == .type {
             lines.append(
                 "    - local   raw \(show(difference.localRaw))  normalized \(show(difference.localNormalized))")

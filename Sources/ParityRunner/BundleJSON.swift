@@ -1,0 +1,38 @@
+import Foundation
+import ReferenceCatalog
+
+/// The parity run's third side: the bundle's JSON files read apart from `ReferenceSource`. Each file is
+/// parsed by `JSONParser` into its row objects as written; nothing is validated, converted or filled in
+/// but the catalog's documented column defaults (NORMALIZATION.md: a column with a database default takes it
+/// when the source leaves the key out). Both providers see the data only after the loader and its
+/// validator, so what those do to it (a default filled in, a value rewritten, a row dropped) is invisible
+/// between them and shows against this side (`TableDiffer.compare(local:remote:bundle:)`).
+public enum BundleJSON {
+    /// The tables of `specs` as the files in `directory` hold them.
+    public static func load(from directory: URL, specs: [TableSpec]) throws -> [String: ReferenceTable] {
+        var tables: [String: ReferenceTable] = [:]
+        for spec in specs {
+            let url = directory.appendingPathComponent(spec.sourceFileName)
+            let document: JSONValue
+            do {
+                document = try JSONParser.parse(try Data(contentsOf: url))
+            } catch {
+                throw SourceValidationError(problems: [
+                    SourceProblem(
+                        .syntax, file: spec.sourceFileName, table: spec.name,
+                        message: "read again as the bundle side, it no longer parses: \(error)")
+                ])
+            }
+            let defaults = spec.columns.enumerated().compactMap { position, column in
+                column.defaultValue.map { (position, $0) }
+            }
+            let rows = (document.arrayValue ?? []).compactMap(\.objectValue).map { object in
+                var row = ReferenceRow(object: object, spec: spec)
+                for (position, value) in defaults where row.values[position] == nil { row.values[position] = value }
+                return row
+            }
+            tables[spec.name] = ReferenceTable(spec: spec, rows: rows)
+        }
+        return tables
+    }
+}
