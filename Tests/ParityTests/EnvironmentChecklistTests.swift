@@ -40,6 +40,12 @@ struct EnvironmentChecklistTests {
             #expect(
                 report.items.first { $0.number == 3 }?.evidence.first?.contains("default_transaction_read_only = on")
                     == true)
+            let parity = report.items.first { $0.number == 4 }?.evidence ?? []
+            #expect(
+                parity.contains {
+                    $0.hasPrefix("the database's active rows at referenceVersion") && $0.hasSuffix(", 0 differences")
+                },
+                "\(parity)")
             #expect(try await fingerprint(backend) == before)
         }
     }
@@ -68,6 +74,11 @@ struct EnvironmentChecklistTests {
             let failed = Set(report.items.filter { !$0.passed }.map(\.number))
             #expect(failed == [2, 4, 7], "\(report.markdown)")
             #expect(report.items.first { $0.number == 2 }?.evidence.first == "exercises: update 1 (name 1)")
+            // Item 4 finds it twice: through the backend's bootstrap, and in the database's rows read directly.
+            let parity = report.items.first { $0.number == 4 }?.evidence ?? []
+            #expect(
+                parity.contains("database exercises: 1 differences, first (exercise_key=barbell-squat) name"),
+                "\(parity)")
         }
     }
 

@@ -40,6 +40,7 @@ public struct EnvironmentChecklist: Sendable {
         let source = try ReferenceSource.load(from: sourceDirectory, allowExternalReferences: true)
         try await requireBackend()
         var items: [Item] = []
+        var databaseRows: (referenceVersion: String, tables: [String: ReferenceTable])?
         if let databaseURL {
             let connection = try await databaseURL.connect(logger: logger)
             do {
@@ -47,6 +48,7 @@ public struct EnvironmentChecklist: Sendable {
                 items.append(try await schema(on: connection))
                 items.append(try await seed(source, on: connection))
                 items.append(try await role(on: connection))
+                databaseRows = try await DatabaseRows.active(on: connection, logger: logger)
                 try? await connection.close()
             } catch {
                 try? await connection.close()
@@ -57,7 +59,7 @@ public struct EnvironmentChecklist: Sendable {
             items.append(Item(number: 1, title: Self.schemaTitle, passed: false, evidence: [reason]))
             items.append(Item(number: 2, title: Self.seedTitle, passed: false, evidence: [reason]))
         }
-        items.append(try await parity())
+        items.append(try await parity(databaseRows: databaseRows))
         items.append(try await endpoints())
         items.append(try await httpContract())
         items.append(try await smoke())
@@ -146,8 +148,13 @@ public struct EnvironmentChecklist: Sendable {
             evidence: evidence)
     }
 
-    /// Item 4: parity of the backend's bootstrap with the bundle, under the normalization contract.
-    private func parity() async throws -> Item {
+    /// Item 4: parity of the backend's bootstrap with the bundle, under the normalization contract, and with
+    /// `--database-url` of the database's active rows, read directly, with the bundle's JSON.
+    private func parity(
+        databaseRows: (referenceVersion: String, tables: [String: ReferenceTable])?
+    ) async throws
+        -> Item
+    {
         let report = try await ParityRun(
             options: ParityOptions(sourceDirectory: sourceDirectory, backendURL: backendURL), logger: logger,
             progress: .silent
@@ -157,9 +164,32 @@ public struct EnvironmentChecklist: Sendable {
                 + "(local \(report.localRowCount), remote \(report.remoteRowCount)), \(report.differenceCount) differences"
         ]
         evidence += report.failedTables.map { "\($0.table): \($0.differences.count) differences" }
+        var passed = report.passed
+        if let databaseRows {
+            let bundle = try BundleJSON.load(from: sourceDirectory, specs: ReferenceCatalog.tables)
+            let differ = TableDiffer()
+            let comparisons = ReferenceCatalog.tables.map { spec in
+                differ.compare(
+                    local: bundle[spec.name] ?? ReferenceTable(spec: spec, rows: []),
+                    remote: databaseRows.tables[spec.name] ?? ReferenceTable(spec: spec, rows: []))
+            }
+            let differences = comparisons.reduce(0) { $0 + $1.differences.count }
+            passed = passed && differences == 0
+            evidence.append(
+                "the database's active rows at referenceVersion \(databaseRows.referenceVersion), read directly: "
+                    + "\(comparisons.reduce(0) { $0 + $1.comparedRows }) rows compared with the bundle's JSON "
+                    + "(bundle \(comparisons.reduce(0) { $0 + $1.localRows }), database \(comparisons.reduce(0) { $0 + $1.remoteRows })), "
+                    + "\(differences) differences")
+            for comparison in comparisons where !comparison.differences.isEmpty {
+                let first = comparison.differences[0]
+                evidence.append(
+                    "database \(comparison.table): \(comparison.differences.count) differences, first "
+                        + "(\(first.keyDescription)) \(first.field ?? first.kind.rawValue)")
+            }
+        }
         return Item(
             number: 4, title: "Parity green against its backend: the bootstrap equals the bundle",
-            passed: report.passed, evidence: evidence)
+            passed: passed, evidence: evidence)
     }
 
     /// Item 5: every per-table endpoint equals the bootstrap's table at the same referenceVersion.

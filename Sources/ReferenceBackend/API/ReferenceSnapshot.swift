@@ -94,3 +94,24 @@ enum RFC3339 {
         .replacingOccurrences(of: "+0000", with: "Z")
     }
 }
+
+/// The active rows of the 20 tables as the database holds them, read the way the API reads them (one
+/// `REPEATABLE READ READ ONLY` snapshot, PostgreSQL's own JSON, exact numerics) but without the API: for
+/// comparing a deployed database with the bundle (`parity-runner checklist --database-url`).
+public enum DatabaseRows {
+    /// The reference version and every table's active rows (with `source_type`), in key order.
+    public static func active(
+        on connection: PostgresConnection, logger: Logger
+    ) async throws
+        -> (referenceVersion: String, tables: [String: ReferenceTable])
+    {
+        let snapshot = try await connection.readSnapshot(readerRole: false, logger: logger)
+        var tables: [String: ReferenceTable] = [:]
+        for (name, rowsJSON) in snapshot.tables {
+            guard let spec = ReferenceCatalog.table(named: name) else { continue }
+            let rows = (try JSONParser.parse(Data(rowsJSON.utf8)).arrayValue ?? []).compactMap(\.objectValue)
+            tables[name] = ReferenceTable(spec: spec, rows: rows.map { ReferenceRow(object: $0, spec: spec) })
+        }
+        return (snapshot.version.reference.token, tables)
+    }
+}
