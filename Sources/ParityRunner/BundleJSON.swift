@@ -11,28 +11,30 @@ public enum BundleJSON {
     /// The tables of `specs` as the files in `directory` hold them.
     public static func load(from directory: URL, specs: [TableSpec]) throws -> [String: ReferenceTable] {
         var tables: [String: ReferenceTable] = [:]
-        for spec in specs {
-            let url = directory.appendingPathComponent(spec.sourceFileName)
-            let document: JSONValue
-            do {
-                document = try JSONParser.parse(try Data(contentsOf: url))
-            } catch {
-                throw SourceValidationError(problems: [
-                    SourceProblem(
-                        .syntax, file: spec.sourceFileName, table: spec.name,
-                        message: "read again as the bundle side, it no longer parses: \(error)")
-                ])
-            }
-            let defaults = spec.columns.enumerated().compactMap { position, column in
-                column.defaultValue.map { (position, $0) }
-            }
-            let rows = (document.arrayValue ?? []).compactMap(\.objectValue).map { object in
-                var row = ReferenceRow(object: object, spec: spec)
-                for (position, value) in defaults where row.values[position] == nil { row.values[position] = value }
-                return row
-            }
-            tables[spec.name] = ReferenceTable(spec: spec, rows: rows)
-        }
+        for spec in specs { tables[spec.name] = try table(spec, from: directory) }
         return tables
+    }
+
+    /// One table as its file in `directory` holds it.
+    public static func table(_ spec: TableSpec, from directory: URL) throws -> ReferenceTable {
+        let document: JSONValue
+        do {
+            document = try JSONParser.parse(try Data(contentsOf: directory.appendingPathComponent(spec.sourceFileName)))
+        } catch {
+            throw SourceValidationError(problems: [
+                SourceProblem(
+                    .syntax, file: spec.sourceFileName, table: spec.name,
+                    message: "read again as the bundle side, it no longer parses: \(error)")
+            ])
+        }
+        let defaults = spec.columns.enumerated().compactMap { position, column in
+            column.defaultValue.map { (position, $0) }
+        }
+        let rows = (document.arrayValue ?? []).compactMap(\.objectValue).map { object in
+            var row = ReferenceRow(object: object, spec: spec)
+            for (position, value) in defaults where row.values[position] == nil { row.values[position] = value }
+            return row
+        }
+        return ReferenceTable(spec: spec, rows: rows)
     }
 }

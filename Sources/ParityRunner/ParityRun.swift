@@ -6,6 +6,7 @@ import ReferenceBackend
 import ReferenceCatalog
 import ReferenceProviders
 import Settings
+import Synchronization
 
 /// The parity gate: source JSON → seed → bootstrap over HTTP → normalize both sides → compare per table, each
 /// difference placed against a third side, the bundle's JSON read apart from the loader (``BundleJSON``).
@@ -27,19 +28,9 @@ public struct ParityRun: Sendable {
     }
 
     public func execute() async throws -> ParityReport {
-        var timings: [(String, Double)] = []
+        let steps = Steps(progress: progress)
         func step<T>(_ name: String, _ body: () async throws -> T) async throws -> T {
-            let started = ContinuousClock.now
-            do {
-                let result = try await body()
-                let milliseconds = (ContinuousClock.now - started).fractionalMilliseconds
-                timings.append((name, milliseconds))
-                progress.end(name, milliseconds: milliseconds)
-                return result
-            } catch {
-                progress.fail(name)
-                throw error
-            }
+            try await steps.run(name, body)
         }
 
         let specs = try options.selectedTables()
@@ -51,6 +42,17 @@ public struct ParityRun: Sendable {
             "parity-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: workDirectory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: workDirectory) }
+
+        // The local side needs nothing of the remote one: it imports and reads while the database is started,
+        // seeded and served (on this machine kind, the other core).
+        let localProvider = LocalJsonSqliteProvider(
+            sourceDirectory: options.sourceDirectory,
+            databasePath: workDirectory.appendingPathComponent("local.sqlite").path, logger: logger)
+        async let localSide: ReferenceBootstrap = steps.run("read local provider") { [source] in
+            // The source just validated, unless it was validated leniently (external references allowed).
+            if source.unresolvedReferences.isEmpty { try await localProvider.prepare(from: source) }
+            return try await localProvider.getBootstrap()
+        }
 
         /// Seeds the source into the database, serves it in-process and fetches the bootstrap over HTTP.
         func seedAndServe(_ databaseURL: DatabaseURL) async throws -> (bootstrap: ReferenceBootstrap, location: String)
@@ -98,26 +100,27 @@ public struct ParityRun: Sendable {
             (remoteBootstrap, remoteLocation) = served
         }
 
-        let localBootstrap = try await step("read local provider") {
-            let provider = LocalJsonSqliteProvider(
-                sourceDirectory: options.sourceDirectory,
-                databasePath: workDirectory.appendingPathComponent("local.sqlite").path,
-                logger: logger)
-            return try await provider.getBootstrap()
-        }
-        let bundle = try await step("read bundle JSON") {
-            try BundleJSON.load(from: options.sourceDirectory, specs: specs)
-        }
-        let comparisons = try await step("compare") {
+        let localBootstrap = try await localSide
+        let comparisons = try await step("read bundle JSON and compare") { [options] in
+            // Tables are independent: each read from the bundle and compared side by side (two at a time on
+            // this machine kind, so only those two tables' bundle rows are in memory), reported in catalog order.
             let differ = TableDiffer(strict: options.strict)
-            return specs.map { spec in
-                Acceptances.apply(
-                    differ.compare(
-                        local: localBootstrap.tables[spec.name] ?? ReferenceTable(spec: spec, rows: []),
-                        remote: remoteBootstrap.tables[spec.name] ?? ReferenceTable(spec: spec, rows: []),
-                        bundle: bundle[spec.name] ?? ReferenceTable(spec: spec, rows: [])),
-                    acceptances: options.acceptances, allowEmpty: options.allowEmpty, today: options.today,
-                    strict: options.strict)
+            return try await withThrowingTaskGroup(of: (Int, TableComparison).self) { group in
+                for (index, spec) in specs.enumerated() {
+                    let local = localBootstrap.tables[spec.name] ?? ReferenceTable(spec: spec, rows: [])
+                    let remote = remoteBootstrap.tables[spec.name] ?? ReferenceTable(spec: spec, rows: [])
+                    group.addTask {
+                        let bundled = try BundleJSON.table(spec, from: options.sourceDirectory)
+                        let comparison = Acceptances.apply(
+                            differ.compare(local: local, remote: remote, bundle: bundled),
+                            acceptances: options.acceptances, allowEmpty: options.allowEmpty, today: options.today,
+                            strict: options.strict)
+                        return (index, comparison)
+                    }
+                }
+                var results: [(Int, TableComparison)] = []
+                for try await result in group { results.append(result) }
+                return results.sorted { $0.0 < $1.0 }.map(\.1)
             }
         }
         return ParityReport(
@@ -128,7 +131,7 @@ public struct ParityRun: Sendable {
             remote: .init(
                 location: remoteLocation, schemaVersion: remoteBootstrap.schemaVersion,
                 referenceVersion: remoteBootstrap.referenceVersion),
-            tables: comparisons, timings: timings)
+            tables: comparisons, timings: steps.timings)
     }
 
     /// The bootstrap through the app's remote provider, without a cache.
@@ -155,6 +158,30 @@ public struct ParityRun: Sendable {
             throw error
         } catch {
             throw ParityError.infrastructure(step: step, reason: describePostgresError(error), cause: error)
+        }
+    }
+}
+
+/// The run's steps: each timed, reported as it ends, and recorded in order of ending (steps may overlap).
+private final class Steps: Sendable {
+    private let progress: ProgressReporter
+    private let recorded = Mutex<[(String, Double)]>([])
+
+    init(progress: ProgressReporter) { self.progress = progress }
+
+    var timings: [(String, Double)] { recorded.withLock { $0 } }
+
+    func run<T>(_ name: String, _ body: () async throws -> T) async throws -> T {
+        let started = ContinuousClock.now
+        do {
+            let result = try await body()
+            let milliseconds = (ContinuousClock.now - started).fractionalMilliseconds
+            recorded.withLock { $0.append((name, milliseconds)) }
+            progress.end(name, milliseconds: milliseconds)
+            return result
+        } catch {
+            progress.fail(name)
+            throw error
         }
     }
 }

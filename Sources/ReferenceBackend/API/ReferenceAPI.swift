@@ -71,13 +71,19 @@ public struct ReferenceAPI: Sendable {
     public func serviceGroup(
         shutdownSignals: [UnixSignal] = [], onListening: @escaping @Sendable (Int) async -> Void = { _ in }
     ) throws -> ServiceGroup {
+        // Connecting counts against the same deadline as a request's wait for the database (PostgresNIO's
+        // default is 10 s whatever the deadline: an in-process server on a loaded machine gave up early).
+        let connectTimeout = TimeAmount(configuration.databaseTimeout)
         var poolConfiguration = try configuration.databaseURL.clientConfiguration
         poolConfiguration.options.maximumConnections = configuration.maximumConnections
         poolConfiguration.options.minimumConnections = 0
+        poolConfiguration.options.connectTimeout = configuration.databaseTimeout
         let client = PostgresClient(configuration: poolConfiguration, backgroundLogger: logger)
         let availability = DatabaseAvailability(logger: logger)
+        var gateConfiguration = try configuration.databaseURL.connectionConfiguration
+        gateConfiguration.options.connectTimeout = connectTimeout
         let gate = VersionGate(
-            configuration: try configuration.databaseURL.connectionConfiguration,
+            configuration: gateConfiguration,
             timeout: configuration.databaseTimeout,
             logger: logger, availability: availability)
         let documents = ReferenceDocuments(

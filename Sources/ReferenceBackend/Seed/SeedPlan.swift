@@ -8,7 +8,7 @@ import ReferenceCatalog
 /// would insert, update (and which fields), reactivate and deactivate, and the source rows that collide with
 /// admin rows. Computed in a `READ ONLY` transaction with the seed's own comparison (values as text, so
 /// `1.10` vs `1.1` and array order count), the source passed as one JSON parameter per table and typed by
-/// `jsonb_populate_recordset`: no staging table, no temporary object.
+/// `unnest` of one text-array parameter per column: no staging table, no temporary object.
 public struct SeedPlan: Sendable {
     /// Rows that would change in one column.
     public struct FieldChange: Sendable, Hashable {
@@ -97,6 +97,9 @@ extension Seeder {
         let started = ContinuousClock.now
         try await connection.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", logger: logger)
         do {
+            // The unnested source has no statistics (the planner guesses 100 rows): a nested loop over it
+            // would look every source row up in the index one by one. Hash joins read each side once.
+            try await connection.execute("SET LOCAL enable_nestloop = off", logger: logger)
             var plans: [SeedPlan.TablePlan] = []
             for table in source.tables { plans.append(try await plan(table, on: connection)) }
             try await connection.execute("ROLLBACK", logger: logger)
@@ -122,7 +125,15 @@ extension Seeder {
         let fieldCounts = values.map {
             "count(*) FILTER (WHERE \(live) AND t.\(quoteIdentifier($0))::text IS DISTINCT FROM s.\(quoteIdentifier($0))::text)::int8"
         }
-        let source = "SELECT * FROM jsonb_populate_recordset(NULL::public.\(name), $1::jsonb)"
+        // The source as one text-array parameter per column, unnested and cast to the column's type: PostgreSQL
+        // parses an array literal far faster than it populates records from JSON (4x on 1.33M rows).
+        let casts = spec.columns.enumerated().map { position, column in
+            "u.c\(position)::\(column.type.postgresType) AS \(quoteIdentifier(column.name))"
+        }
+        let unnested = spec.columns.indices.map { "$\($0 + 1)::text[]" }.joined(separator: ", ")
+        let aliases = spec.columns.indices.map { "c\($0)" }.joined(separator: ", ")
+        let source = "SELECT \(casts.joined(separator: ", ")) FROM unnest(\(unnested)) AS u(\(aliases))"
+        // The counts first; the per-field counts (a cast per column and row) only for a table with updates.
         let sql = """
             WITH s AS (\(source))
             SELECT count(*) FILTER (WHERE t.\(keys[0]) IS NULL)::int8,
@@ -131,38 +142,86 @@ extension Seeder {
                    count(*) FILTER (WHERE \(live) AND \(differs))::int8,
                    (SELECT count(*) FROM \(name) t LEFT JOIN s ON \(match)
                     WHERE t.source_type = 'seed' AND t.is_active AND s.\(keys[0]) IS NULL)::int8
-                   \(fieldCounts.map { ", " + $0 }.joined())
             FROM s LEFT JOIN \(name) t ON \(match)
             """
         var bindings = PostgresBindings()
-        bindings.append(Self.json(table))
-        let rows = try await connection.query(PostgresQuery(unsafeSQL: sql, binds: bindings), logger: logger)
-        for try await row in rows {
+        for literal in Self.columnArrays(table) { bindings.append(literal) }
+        var counts: [Int] = []
+        for try await row in try await connection.query(PostgresQuery(unsafeSQL: sql, binds: bindings), logger: logger)
+        {
             let columns = row.makeRandomAccess()
-            func count(_ index: Int) throws -> Int { Int(try columns[index].decode(Int64.self)) }
-            var fields: [SeedPlan.FieldChange] = []
-            for (offset, field) in values.enumerated() {
-                let changed = try count(5 + offset)
-                if changed > 0 { fields.append(SeedPlan.FieldChange(field: field, rows: changed)) }
-            }
-            return SeedPlan.TablePlan(
-                table: spec.name, sourceRows: table.rows.count, inserted: try count(0), updated: try count(3),
-                updatedFields: fields, reactivated: try count(2), deactivated: try count(4),
-                adminConflicts: try count(1))
+            counts = try (0..<5).map { Int(try columns[$0].decode(Int64.self)) }
         }
-        throw SeedPlanError(table: spec.name)
+        guard counts.count == 5 else { throw SeedPlanError(table: spec.name) }
+        var fields: [SeedPlan.FieldChange] = []
+        if counts[3] > 0, !fieldCounts.isEmpty {
+            let fieldSQL = """
+                WITH s AS (\(source))
+                SELECT \(fieldCounts.joined(separator: ", ")) FROM s JOIN \(name) t ON \(match)
+                """
+            for try await row in try await connection.query(
+                PostgresQuery(unsafeSQL: fieldSQL, binds: bindings), logger: logger)
+            {
+                let columns = row.makeRandomAccess()
+                for (offset, field) in values.enumerated() {
+                    let changed = Int(try columns[offset].decode(Int64.self))
+                    if changed > 0 { fields.append(SeedPlan.FieldChange(field: field, rows: changed)) }
+                }
+            }
+        }
+        return SeedPlan.TablePlan(
+            table: spec.name, sourceRows: table.rows.count, inserted: counts[0], updated: counts[3],
+            updatedFields: fields, reactivated: counts[2], deactivated: counts[4], adminConflicts: counts[1])
     }
 
-    /// The table's validated rows as one JSON array of objects with every catalog column.
-    static func json(_ table: SourceTable) -> String {
-        var elements: [JSONValue] = []
-        elements.reserveCapacity(table.rows.count)
-        for row in table.rows {
-            var object = JSONObject()
-            for (position, column) in table.spec.columns.enumerated() { object.append(column.name, row[position]) }
-            elements.append(.object(object))
+    /// The table's validated rows as one PostgreSQL array literal per column (`{"a","b",NULL}`): each value
+    /// as the text its column type reads (numbers as their exact literal, booleans `t`/`f`, arrays as array
+    /// literals, JSON objects as JSON text), quoted and escaped for the array.
+    static func columnArrays(_ table: SourceTable) -> [String] {
+        table.spec.columns.indices.map { position in
+            var literal: [UInt8] = [UInt8(ascii: "{")]
+            literal.reserveCapacity(table.rows.count * 16)
+            for (index, row) in table.rows.enumerated() {
+                if index > 0 { literal.append(UInt8(ascii: ",")) }
+                appendElement(row[position], to: &literal)
+            }
+            literal.append(UInt8(ascii: "}"))
+            return String(decoding: literal, as: UTF8.self)
         }
-        return JSONWriter().string(.array(elements))
+    }
+
+    private static func appendElement(_ value: JSONValue, to literal: inout [UInt8]) {
+        func quoted(_ bytes: some Sequence<UInt8>) {
+            literal.append(UInt8(ascii: "\""))
+            for byte in bytes {
+                if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") { literal.append(UInt8(ascii: "\\")) }
+                literal.append(byte)
+            }
+            literal.append(UInt8(ascii: "\""))
+        }
+        switch value {
+        case .null: literal.append(contentsOf: "NULL".utf8)
+        case .bool(let flag): literal.append(flag ? UInt8(ascii: "t") : UInt8(ascii: "f"))
+        case .number(let number): quoted(number.literal.utf8)
+        case .string(let text): quoted(text.utf8)
+        case .array(let elements):
+            var inner: [UInt8] = [UInt8(ascii: "{")]
+            for (index, element) in elements.enumerated() {
+                if index > 0 { inner.append(UInt8(ascii: ",")) }
+                inner.append(UInt8(ascii: "\""))
+                for byte in (element.stringValue ?? element.description).utf8 {
+                    if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") { inner.append(UInt8(ascii: "\\")) }
+                    inner.append(byte)
+                }
+                inner.append(UInt8(ascii: "\""))
+            }
+            inner.append(UInt8(ascii: "}"))
+            quoted(inner)
+        case .object:
+            var text: [UInt8] = []
+            JSONWriter().write(value, into: &text)
+            quoted(text)
+        }
     }
 }
 

@@ -36,8 +36,11 @@ struct RowValidator {
                 continue
             }
             var row = [JSONValue](repeating: .null, count: spec.columns.count)
-            keys.insert(spec.primaryKey.map { object[$0]?.stringValue ?? "" })
-            let key = spec.primaryKey.map { object[$0]?.stringValue ?? "?" }.joined(separator: ", ")
+            let objectKey = spec.primaryKey.map { object[$0]?.stringValue ?? "" }
+            keys.insert(objectKey)
+            // The key as text, for problems only: built when one is recorded, not for every row.
+            let primaryKey = spec.primaryKey
+            let key = { primaryKey.map { object[$0]?.stringValue ?? "?" }.joined(separator: ", ") }
             for member in object where spec.columnIndex[member.key] == nil {
                 if allowsSystemColumns, ReferenceCatalog.systemColumns.contains(member.key) {
                     let fits: Bool
@@ -48,7 +51,7 @@ struct RowValidator {
                     }
                     if !fits {
                         problem(
-                            .type, row: index, key: key, field: member.key,
+                            .type, row: index, key: key(), field: member.key,
                             message: member.key == "is_active"
                                 ? "expected true or false, found \(member.value.kindName)"
                                 : "expected \"seed\" or \"admin\", found \(member.value)")
@@ -58,7 +61,7 @@ struct RowValidator {
                 let hint =
                     ReferenceCatalog.systemColumns.contains(member.key)
                     ? " (\(member.key) is managed by the database, never by the source)" : ""
-                problem(.unknownKey, row: index, key: key, field: member.key, message: "unknown key\(hint)")
+                problem(.unknownKey, row: index, key: key(), field: member.key, message: "unknown key\(hint)")
             }
             var valid = true
             for (position, column) in spec.columns.enumerated() {
@@ -66,7 +69,8 @@ struct RowValidator {
                     if let defaultValue = column.defaultValue {
                         row[position] = defaultValue
                     } else if !column.isNullable {
-                        problem(.missingKey, row: index, key: key, field: column.name, message: "missing required key")
+                        problem(
+                            .missingKey, row: index, key: key(), field: column.name, message: "missing required key")
                         valid = false
                     }
                     continue
@@ -78,10 +82,10 @@ struct RowValidator {
                 }
             }
             guard valid else { continue }
-            let keyValues = spec.primaryKeyIndices.map { row[$0].stringValue ?? "" }
+            let keyValues = objectKey
             if let first = seenKeys[keyValues] {
                 problem(
-                    .duplicateKey, row: index, key: key, field: spec.primaryKey.joined(separator: ","),
+                    .duplicateKey, row: index, key: key(), field: spec.primaryKey.joined(separator: ","),
                     message: "duplicate primary key, first used by row \(first)")
                 continue
             }
@@ -90,7 +94,7 @@ struct RowValidator {
                 let values = unique.compactMap { spec.columnIndex[$0] }.map { row[$0] }
                 if let first = seenUnique[unique, default: [:]][values] {
                     problem(
-                        .duplicateUnique, row: index, key: key, field: unique.joined(separator: ","),
+                        .duplicateUnique, row: index, key: key(), field: unique.joined(separator: ","),
                         message: "must be unique, but row \(first) has the same value")
                 }
                 seenUnique[unique, default: [:]][values] = index
@@ -101,9 +105,9 @@ struct RowValidator {
     }
 
     /// Whether `value` fits `column`; records a problem when it does not.
-    private mutating func check(_ value: JSONValue, column: ColumnSpec, row: Int, key: String) -> Bool {
+    private mutating func check(_ value: JSONValue, column: ColumnSpec, row: Int, key: () -> String) -> Bool {
         func fail(_ kind: SourceProblem.Kind, _ message: String) -> Bool {
-            problem(kind, row: row, key: key, field: column.name, message: message)
+            problem(kind, row: row, key: key(), field: column.name, message: message)
             return false
         }
         if value == .null {

@@ -51,8 +51,21 @@ public final class LocalJsonSqliteProvider: ReferenceDataProvider, Sendable {
         }
     }
 
+    /// Makes the store current from `source`, which the caller has just loaded and validated from
+    /// ``sourceDirectory`` (the parity run does): the files are not read a second time. Later reads use it.
+    public func prepare(from source: ReferenceSource) async throws {
+        _ = try await state.open(self, preloaded: source)
+    }
+
     /// Opens the store, importing first when it is missing, from another catalog, or older than the files.
-    fileprivate func openStore() throws -> (DatabaseQueue, String) {
+    fileprivate func openStore(preloaded: ReferenceSource? = nil) throws -> (DatabaseQueue, String) {
+        if let preloaded {
+            if let existing = try? storedHash(), existing == preloaded.contentHash {
+                return (try openReadOnly(), existing)
+            }
+            try importSource(preloaded, hash: preloaded.contentHash)
+            return (try openReadOnly(), preloaded.contentHash)
+        }
         guard let hash = ReferenceSource.contentHash(of: sourceDirectory) else {
             // A file is missing: the validator says which.
             do {
@@ -110,7 +123,13 @@ public final class LocalJsonSqliteProvider: ReferenceDataProvider, Sendable {
         do {
             try FileManager.default.createDirectory(
                 atPath: (databasePath as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-            let queue = try DatabaseQueue(path: temporary)
+            // A throwaway file until it is renamed into place (a failed import is deleted), so no journal and
+            // no fsync per transaction; a bigger page cache for building the primary-key indexes.
+            var configuration = Configuration()
+            configuration.prepareDatabase { db in
+                try db.execute(sql: "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA cache_size = -65536")
+            }
+            let queue = try DatabaseQueue(path: temporary, configuration: configuration)
             try queue.write { db in
                 for table in source.tables { try SQLiteTableCodec.write(table, into: db) }
                 try db.execute(
@@ -139,9 +158,10 @@ public final class LocalJsonSqliteProvider: ReferenceDataProvider, Sendable {
 private actor SQLiteState {
     private var opened: (DatabaseQueue, String)?
 
-    func open(_ provider: LocalJsonSqliteProvider) throws -> (DatabaseQueue, String) {
+    func open(_ provider: LocalJsonSqliteProvider, preloaded: ReferenceSource? = nil) throws -> (DatabaseQueue, String)
+    {
         if let opened { return opened }
-        let result = try provider.openStore()
+        let result = try provider.openStore(preloaded: preloaded)
         opened = result
         return result
     }
