@@ -64,11 +64,18 @@ public struct Seeder: Sendable {
         try await connection.query("SELECT pg_advisory_xact_lock(\(Self.advisoryLockKey))", logger: logger)
         // 1. Stage every table, as the login user: reference_seeder may not create temporary tables
         // (migration 0005), so it is granted reading the staged rows instead.
+        // A table with no rows at all (a first seed) needs no staging, comparison or guard: its source rows are
+        // COPYed straight into it in step 3, as `psql \copy` would.
         let seedRole = try await canUseSeedRole(connection)
         var stats: [String: SeedReport.TableStats] = [:]
         var stageTimes: [String: Double] = [:]
+        var direct: Set<String> = []
         for table in source.tables {
             let tableStarted = ContinuousClock.now
+            if try await isEmpty(table.spec, on: connection) {
+                direct.insert(table.spec.name)
+                continue
+            }
             try await stage(table, on: connection)
             if seedRole {
                 try await connection.execute(
@@ -87,6 +94,13 @@ public struct Seeder: Sendable {
         // 2. Plan and guard.
         var violations: [SeedGuardError.Violation] = []
         for table in source.tables {
+            if direct.contains(table.spec.name) {
+                var tableStats = SeedReport.TableStats(table: table.spec.name)
+                tableStats.sourceRows = table.rows.count
+                tableStats.inserted = table.rows.count
+                stats[table.spec.name] = tableStats
+                continue
+            }
             let (tableStats, tableViolations) = try await plan(table, on: connection)
             stats[table.spec.name] = tableStats
             violations += tableViolations
@@ -97,7 +111,11 @@ public struct Seeder: Sendable {
         for table in source.tables {
             let tableStarted = ContinuousClock.now
             var tableStats = stats[table.spec.name]!
-            try await apply(table, stats: tableStats, on: connection)
+            if direct.contains(table.spec.name) {
+                try await copy(table, into: table.spec.name, on: connection)
+            } else {
+                try await apply(table, stats: tableStats, on: connection)
+            }
             tableStats.milliseconds =
                 (ContinuousClock.now - tableStarted).fractionalMilliseconds + (stageTimes[table.spec.name] ?? 0)
             logTable(tableStats)
@@ -168,9 +186,25 @@ public struct Seeder: Sendable {
         try await connection.execute(
             "CREATE TEMP TABLE \(stageName) ON COMMIT DROP AS SELECT \(columnList) FROM \(quoteIdentifier(spec.name)) WITH NO DATA",
             logger: logger)
+        try await copy(table, into: stageName, on: connection)
+        try await connection.execute("ANALYZE \(stageName)", logger: logger)
+    }
+
+    /// Whether `spec`'s table has no rows at all (active or not, seed or admin).
+    private func isEmpty(_ spec: TableSpec, on connection: PostgresConnection) async throws -> Bool {
+        let rows = try await connection.query(
+            PostgresQuery(unsafeSQL: "SELECT NOT EXISTS (SELECT 1 FROM \(quoteIdentifier(spec.name)))"), logger: logger)
+        for try await empty in rows.decode(Bool.self) { return empty }
+        return false
+    }
+
+    /// COPYs the source rows of `table` into `target` (the catalog columns; `is_active` and `source_type` take
+    /// their defaults, true and 'seed').
+    private func copy(_ table: SourceTable, into target: String, on connection: PostgresConnection) async throws {
+        let spec = table.spec
         guard !table.rows.isEmpty else { return }
         try await connection.copyFrom(
-            table: stageName, columns: spec.columns.map(\.name), format: .text(.init()), logger: logger
+            table: target, columns: spec.columns.map(\.name), format: .text(.init()), logger: logger
         ) { writer in
             var buffer = ByteBufferAllocator().buffer(capacity: 1 << 17)
             for row in table.rows {
@@ -182,7 +216,6 @@ public struct Seeder: Sendable {
             }
             if buffer.readableBytes > 0 { try await writer.write(buffer) }
         }
-        try await connection.execute("ANALYZE \(stageName)", logger: logger)
     }
 
     private func plan(

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// One table's rows from the source, each row aligned with the catalog's columns. Missing nullable keys are
 /// `.null`; missing keys with a database default hold that default.
@@ -66,17 +67,18 @@ public struct ReferenceSource: Sendable {
                     message: "the source directory does not exist or is not a directory")
             ])
         }
-        let files = ((try? fileManager.contentsOfDirectory(atPath: directory.path)) ?? []).sorted()
-        for file in files where file.hasSuffix(".json") {
+        let names = ((try? fileManager.contentsOfDirectory(atPath: directory.path)) ?? []).sorted()
+        for file in names where file.hasSuffix(".json") {
             let name = String(file.dropLast(5))
             if ReferenceCatalog.table(named: name) == nil {
                 problems.append(
                     SourceProblem(.unknownFile, file: file, message: "not a catalog table; remove or rename it"))
             }
         }
+        // Read every file (in catalog order, for the hash), then parse and validate the tables side by side:
+        // each is independent until the references between them are resolved.
         var hasher = ContentHasher()
-        var tables: [SourceTable] = []
-        var keySets: [String: Set<[String]>] = [:]
+        var files: [(spec: TableSpec, data: Data)] = []
         for spec in ReferenceCatalog.tables {
             let url = directory.appendingPathComponent(spec.sourceFileName)
             guard let data = fileManager.contents(atPath: url.path) else {
@@ -88,21 +90,24 @@ public struct ReferenceSource: Sendable {
             }
             hasher.combine(Array(spec.sourceFileName.utf8))
             hasher.combine(Array(data))
-            let value: JSONValue
-            do {
-                value = try JSONParser.parse(data)
-            } catch {
-                problems.append(
-                    SourceProblem(
-                        .syntax, file: spec.sourceFileName, table: spec.name, line: error.line,
-                        column: error.column, message: "JSON syntax: \(error.message) (byte \(error.offset))"))
-                continue
+            files.append((spec, data))
+        }
+        let checked = Mutex<[Int: CheckedTable]>([:])
+        let read = files
+        DispatchQueue.concurrentPerform(iterations: read.count) { index in
+            let result = CheckedTable.check(read[index].spec, data: read[index].data)
+            checked.withLock { $0[index] = result }
+        }
+        var tables: [SourceTable] = []
+        var keySets: [String: Set<[String]>] = [:]
+        let results = checked.withLock { $0 }
+        for index in files.indices {
+            guard let result = results[index] else { continue }
+            problems.append(contentsOf: result.problems)
+            if let table = result.table {
+                keySets[table.spec.name] = result.keys
+                tables.append(table)
             }
-            var validator = RowValidator(spec: spec)
-            let rows = validator.validate(document: value)
-            problems.append(contentsOf: validator.problems)
-            keySets[spec.name] = validator.keys
-            tables.append(SourceTable(spec: spec, rows: rows))
         }
         let (unresolved, referenceProblems) = resolveReferences(tables, keySets: keySets)
         if !allowExternalReferences { problems.append(contentsOf: referenceProblems) }
@@ -176,5 +181,31 @@ extension ReferenceSource {
             directory: source.directory,
             tables: source.tables.map { $0.spec.name == name ? SourceTable(spec: $0.spec, rows: change($0.rows)) : $0 },
             unresolvedReferences: source.unresolvedReferences, contentHash: source.contentHash)
+    }
+}
+
+/// One table's file, parsed and checked: its rows (nil when the JSON does not parse), problems and keys.
+private struct CheckedTable: Sendable {
+    let table: SourceTable?
+    let problems: [SourceProblem]
+    let keys: Set<[String]>
+
+    static func check(_ spec: TableSpec, data: Data) -> CheckedTable {
+        let value: JSONValue
+        do {
+            value = try JSONParser.parse(data)
+        } catch {
+            return CheckedTable(
+                table: nil,
+                problems: [
+                    SourceProblem(
+                        .syntax, file: spec.sourceFileName, table: spec.name, line: error.line,
+                        column: error.column, message: "JSON syntax: \(error.message) (byte \(error.offset))")
+                ], keys: [])
+        }
+        var validator = RowValidator(spec: spec)
+        let rows = validator.validate(document: value)
+        return CheckedTable(
+            table: SourceTable(spec: spec, rows: rows), problems: validator.problems, keys: validator.keys)
     }
 }
