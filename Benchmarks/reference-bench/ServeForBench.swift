@@ -10,6 +10,7 @@ struct ServeForBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "serve")
 
     @Option var port = 18080
+    @Option(help: "The source directory to seed (default: ReferenceData).") var source: String?
     @Option(help: "Seconds a connection with no request in progress stays open.") var idleTimeout = 30.0
     @Option(help: "Seconds a request may take to arrive whole.") var requestTimeout = 10.0
     @Option(help: "Client connections open at once.") var maxClients = 1024
@@ -20,7 +21,8 @@ struct ServeForBench: AsyncParsableCommand {
         try await databases.withShutdown { databases in
             let url = try await databases.makeDatabase()
             _ = try await Seeder(logger: logger).seed(
-                sourceDirectory: ReferenceDataLocation.projectDirectory, into: url)
+                sourceDirectory: source.map { URL(fileURLWithPath: $0) } ?? ReferenceDataLocation.projectDirectory,
+                into: url)
             try await ReferenceAPI(
                 configuration: .init(
                     host: "127.0.0.1", port: port, databaseURL: url, maximumConnections: 8,

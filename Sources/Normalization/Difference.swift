@@ -67,7 +67,10 @@ public struct Difference: Sendable, Hashable {
     }
 
     /// The key as `a=x, b=y`, for text output.
-    public var keyDescription: String {
+    public var keyDescription: String { Self.describe(key: key) }
+
+    /// A key object as `a=x, b=y`.
+    static func describe(key: JSONObject) -> String {
         key.members.map { "\($0.key)=\($0.value.stringValue ?? $0.value.description)" }.joined(separator: ", ")
     }
 }

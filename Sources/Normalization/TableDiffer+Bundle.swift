@@ -13,17 +13,25 @@ extension TableDiffer {
     public func compare(local: ReferenceTable, remote: ReferenceTable, bundle: ReferenceTable) -> TableComparison {
         var comparison = compare(local: local, remote: remote)
         let againstLocal = compare(local: bundle, remote: local).differences
-        let againstRemote = Set(compare(local: bundle, remote: remote).differences.map(Self.location))
         let localLocations = Set(againstLocal.map(Self.location))
+        // Where local and remote differ and the bundle agrees with local, it disagrees with remote. Only where
+        // the bundle disagrees with local too must it be compared with remote: those rows alone are.
+        let undecided = comparison.differences.filter { localLocations.contains(Self.location($0)) }
+        var remoteLocations: Set<String> = []
+        if !undecided.isEmpty {
+            let keys = Set(undecided.map(\.keyDescription))
+            func rows(_ table: ReferenceTable) -> ReferenceTable {
+                ReferenceTable(
+                    spec: table.spec,
+                    rows: table.rows.filter { keys.contains(Difference.describe(key: keyObject($0, spec: table.spec))) }
+                )
+            }
+            remoteLocations = Set(compare(local: rows(bundle), remote: rows(remote)).differences.map(Self.location))
+        }
         for index in comparison.differences.indices {
             let location = Self.location(comparison.differences[index])
             comparison.differences[index].outlier =
-                switch (localLocations.contains(location), againstRemote.contains(location)) {
-                case (false, true): .remote
-                case (true, false): .local
-                case (true, true): .all
-                case (false, false): nil  // the bundle matches both providers here: not normalizable apart
-                }
+                !localLocations.contains(location) ? .remote : remoteLocations.contains(location) ? .all : .local
         }
         let reported = Set(comparison.differences.map(Self.location))
         for difference in againstLocal where !reported.contains(Self.location(difference)) {

@@ -116,7 +116,7 @@ public struct TableDiffer: Sendable {
         return key
     }
 
-    private func keyObject(_ row: ReferenceRow, spec: TableSpec) -> JSONObject {
+    func keyObject(_ row: ReferenceRow, spec: TableSpec) -> JSONObject {
         JSONObject(
             spec.primaryKeyIndices.map { JSONObject.Member(key: spec.columns[$0].name, value: row.values[$0] ?? .null) }
         )

@@ -37,7 +37,7 @@ extension ReferenceAPI {
         }
         router.get("/api/v1/reference/bootstrap") { request, _ in
             let (document, _) = try await documents.bootstrap()
-            return conditionalResponse(document, request: request)
+            return try conditionalResponse(document, request: request)
         }
         router.get("/api/v1/reference/{table}") { request, context in
             let name = try context.parameters.require("table")
@@ -45,7 +45,7 @@ extension ReferenceAPI {
             switch request.uri.queryParameters.get("includeInactive") {
             case nil, "false":
                 let (document, _) = try await documents.table(spec.name)
-                return conditionalResponse(document, request: request)
+                return try conditionalResponse(document, request: request)
             case "true":
                 let readerRole = try await documents.readerRole()
                 return try await withDatabaseDeadline(timeout) {
@@ -121,7 +121,7 @@ extension ReferenceAPI {
     }
 
     /// 304 when `If-None-Match` names the current version; otherwise the cached bytes, gzip when accepted.
-    static func conditionalResponse(_ document: CachedDocument, request: Request) -> Response {
+    static func conditionalResponse(_ document: CachedDocument, request: Request) throws -> Response {
         let gzip = acceptsGzip(request.headers[.acceptEncoding])
         var headers = documentHeaders(token: document.etag, gzip: gzip)
         if let ifNoneMatch = request.headers[.ifNoneMatch], matches(ifNoneMatch, token: document.etag) {
@@ -129,7 +129,8 @@ extension ReferenceAPI {
         }
         headers[.contentType] = "application/json; charset=utf-8"
         if gzip { headers[.contentEncoding] = "gzip" }
-        return Response(status: .ok, headers: headers, body: .init(byteBuffer: gzip ? document.gzip : document.plain))
+        return Response(
+            status: .ok, headers: headers, body: .init(byteBuffer: gzip ? try document.gzip() : document.plain))
     }
 
     /// The headers of a document response, 200 or 304: its ETag (per encoding), `Cache-Control` and `Vary`.

@@ -5,12 +5,31 @@ import NIOCore
 import PostgresNIO
 import PostgresSupport
 import ReferenceCatalog
+import Synchronization
 
-/// A response body built once per `referenceVersion` and served as bytes: identity and gzip variants.
-struct CachedDocument: Sendable {
+/// A document's bytes for one version, and its gzip form, made on the first request that accepts gzip and
+/// kept: compressing costs about as long as building (seconds for a million rows), and the clients of a
+/// version may never ask for it. Two first requests at once may both compress; the first result is kept.
+final class CachedDocument: Sendable {
     let plain: ByteBuffer
-    let gzip: ByteBuffer
     let etag: String
+    private let compressed = Mutex<ByteBuffer?>(nil)
+
+    init(plain: ByteBuffer, etag: String) {
+        self.plain = plain
+        self.etag = etag
+    }
+
+    func gzip() throws -> ByteBuffer {
+        if let done = compressed.withLock({ $0 }) { return done }
+        var input = plain
+        let made = try input.compress(with: .gzip(), allocator: ByteBufferAllocator())
+        return compressed.withLock { stored in
+            if let stored { return stored }
+            stored = made
+            return made
+        }
+    }
 }
 
 /// The API's documents, built once per reference version.
@@ -30,7 +49,10 @@ actor ReferenceDocuments {
         let version: VersionInfo
         let generatedAt: String
         let bootstrap: CachedDocument
-        let tables: [String: CachedDocument]
+        /// Where each table's rows array lies in the bootstrap's bytes: a table document is made from it on
+        /// its first request (the bytes are not held twice for tables nobody asks for).
+        let rowRanges: [String: Range<Int>]
+        var tables: [String: CachedDocument] = [:]
     }
     private var built: Built?
     private var building: Task<Built, any Error>?
@@ -76,7 +98,15 @@ actor ReferenceDocuments {
     /// One table's document for the current version.
     func table(_ name: String) async throws -> (CachedDocument, VersionInfo) {
         let built = try await documents(for: try await currentVersion())
-        guard let document = built.tables[name] else { throw APIError.unknownTable(name) }
+        if let document = built.tables[name] { return (document, built.version) }
+        guard let range = built.rowRanges[name] else { throw APIError.unknownTable(name) }
+        var body = ByteBuffer(
+            string: "{" + Self.header(built.version, generatedAt: built.generatedAt)
+                + ",\"table\":\"\(name)\",\"rows\":")
+        body.writeImmutableBuffer(built.bootstrap.plain.getSlice(at: range.lowerBound, length: range.count)!)
+        body.writeStaticString("}")
+        let document = Self.document(body, version: built.version)
+        if self.built?.version == built.version { self.built?.tables[name] = document }
         return (document, built.version)
     }
 
@@ -112,35 +142,32 @@ actor ReferenceDocuments {
         let started = ContinuousClock.now
         let header = Self.header(snapshot.version, generatedAt: snapshot.generatedAt)
         var bootstrap = ByteBuffer(string: "{" + header + ",\"tables\":{")
-        var tables: [String: CachedDocument] = [:]
+        var rowRanges: [String: Range<Int>] = [:]
         for (index, table) in snapshot.tables.enumerated() {
             if index > 0 { bootstrap.writeStaticString(",") }
             bootstrap.writeString("\"\(table.name)\":")
+            let start = bootstrap.writerIndex
             bootstrap.writeString(table.rowsJSON)
-            let body = ByteBuffer(
-                string: "{" + header + ",\"table\":\"\(table.name)\",\"rows\":" + table.rowsJSON + "}")
-            tables[table.name] = try document(body, version: snapshot.version)
+            rowRanges[table.name] = start..<bootstrap.writerIndex
         }
         bootstrap.writeStaticString("}}")
-        let document = try document(bootstrap, version: snapshot.version)
+        let document = document(bootstrap, version: snapshot.version)
         logger.debug(
             "built reference documents",
             metadata: [
                 "api.reference_version": "\(snapshot.version.reference.token)",
                 "api.bootstrap_bytes": "\(document.plain.readableBytes)",
-                "api.bootstrap_gzip_bytes": "\(document.gzip.readableBytes)",
                 "api.build_ms": "\((ContinuousClock.now - started).milliseconds)",
             ])
-        return Built(version: snapshot.version, generatedAt: snapshot.generatedAt, bootstrap: document, tables: tables)
+        return Built(
+            version: snapshot.version, generatedAt: snapshot.generatedAt, bootstrap: document, rowRanges: rowRanges)
     }
 
     static func header(_ version: VersionInfo, generatedAt: String) -> String {
         "\"schemaVersion\":\(version.schemaVersion),\"referenceVersion\":\"\(version.reference.token)\",\"generatedAt\":\"\(generatedAt)\""
     }
 
-    private static func document(_ plain: ByteBuffer, version: VersionInfo) throws -> CachedDocument {
-        var input = plain
-        let gzip = try input.compress(with: .gzip(), allocator: ByteBufferAllocator())
-        return CachedDocument(plain: plain, gzip: gzip, etag: version.reference.token)
+    private static func document(_ plain: ByteBuffer, version: VersionInfo) -> CachedDocument {
+        CachedDocument(plain: plain, etag: version.reference.token)
     }
 }
