@@ -22,6 +22,15 @@ struct JSONParserTests {
         #expect(error?.line == 2)
         #expect(error?.column == 2)
         #expect(error?.message.contains("duplicate key \"a\"") == true)
+        // Past 16 keys the check changes method; a duplicate is still found, early or late, and none is invented.
+        let keys = (0..<40).map { "\"k\($0)\": \($0)" }
+        #expect(try JSONParser.parse("{" + keys.joined(separator: ", ") + "}").objectValue?.count == 40)
+        for duplicate in ["k3", "k20", "k39"] {
+            let late = #expect(throws: JSONSyntaxError.self) {
+                try JSONParser.parse("{" + keys.joined(separator: ", ") + ", \"\(duplicate)\": 0}")
+            }
+            #expect(late?.message.contains("duplicate key \"\(duplicate)\"") == true)
+        }
     }
 
     @Test(

@@ -71,13 +71,14 @@ public struct ReferenceAPI: Sendable {
     public func serviceGroup(
         shutdownSignals: [UnixSignal] = [], onListening: @escaping @Sendable (Int) async -> Void = { _ in }
     ) throws -> ServiceGroup {
-        // Connecting counts against the same deadline as a request's wait for the database (PostgresNIO's
-        // default is 10 s whatever the deadline: an in-process server on a loaded machine gave up early).
-        let connectTimeout = TimeAmount(configuration.databaseTimeout)
+        // One connection attempt may take at most the request's deadline, and at most 10 s (PostgresNIO's
+        // default): past that a new attempt does better than waiting on one that is stuck.
+        let connectDeadline = min(configuration.databaseTimeout, .seconds(10))
+        let connectTimeout = TimeAmount(connectDeadline)
         var poolConfiguration = try configuration.databaseURL.clientConfiguration
         poolConfiguration.options.maximumConnections = configuration.maximumConnections
         poolConfiguration.options.minimumConnections = 0
-        poolConfiguration.options.connectTimeout = configuration.databaseTimeout
+        poolConfiguration.options.connectTimeout = connectDeadline
         let client = PostgresClient(configuration: poolConfiguration, backgroundLogger: logger)
         let availability = DatabaseAvailability(logger: logger)
         var gateConfiguration = try configuration.databaseURL.connectionConfiguration

@@ -46,7 +46,9 @@ public struct JSONParser {
     private mutating func parseObject(depth: Int) throws(JSONSyntaxError) -> JSONValue {
         position += 1
         var members: [JSONObject.Member] = []
-        var seen = Set<String>()
+        // Duplicate keys: a linear scan while the object is small (a row has a handful of keys; no set to
+        // allocate and hash per object), a set beyond that.
+        var seen: Set<String>?
         skipWhitespace()
         if peek() == UInt8(ascii: "}") {
             position += 1
@@ -57,9 +59,14 @@ public struct JSONParser {
             guard peek() == UInt8(ascii: "\"") else { throw error("expected a string key in object") }
             let keyStart = position
             let key = try parseString()
-            if !seen.insert(key).inserted {
-                throw error("duplicate key \"\(key)\" in object", at: keyStart)
+            let duplicate: Bool
+            if members.count < 16 {
+                duplicate = members.contains { $0.key == key }
+            } else {
+                if seen == nil { seen = Set(members.map(\.key)) }
+                duplicate = !seen!.insert(key).inserted
             }
+            if duplicate { throw error("duplicate key \"\(key)\" in object", at: keyStart) }
             skipWhitespace()
             guard peek() == UInt8(ascii: ":") else { throw error("expected ':' after object key \"\(key)\"") }
             position += 1
