@@ -23,12 +23,12 @@ public struct JSONParser {
 
     private static let maximumDepth = 512
 
-    private let buffer: UnsafeBufferPointer<UInt8>
-    private var position = 0
+    let buffer: UnsafeBufferPointer<UInt8>
+    var position = 0
 
-    private init(buffer: UnsafeBufferPointer<UInt8>) { self.buffer = buffer }
+    init(buffer: UnsafeBufferPointer<UInt8>) { self.buffer = buffer }
 
-    private mutating func parseValue(depth: Int) throws(JSONSyntaxError) -> JSONValue {
+    mutating func parseValue(depth: Int) throws(JSONSyntaxError) -> JSONValue {
         guard depth < Self.maximumDepth else { throw error("nesting deeper than \(Self.maximumDepth) levels") }
         guard position < buffer.count else { throw error("unexpected end of input, expected a value") }
         switch buffer[position] {
@@ -106,7 +106,7 @@ public struct JSONParser {
         }
     }
 
-    private mutating func parseString() throws(JSONSyntaxError) -> String {
+    mutating func parseString() throws(JSONSyntaxError) -> String {
         let start = position
         position += 1  // opening quote
         let contentStart = position
@@ -236,7 +236,7 @@ public struct JSONParser {
         while let byte = peek(), isDigit(byte) { position += 1 }
     }
 
-    private mutating func skipWhitespace() {
+    mutating func skipWhitespace() {
         while position < buffer.count {
             switch buffer[position] {
             case 0x20, 0x09, 0x0A, 0x0D: position += 1
@@ -245,7 +245,7 @@ public struct JSONParser {
         }
     }
 
-    private func peek(_ offset: Int = 0) -> UInt8? {
+    func peek(_ offset: Int = 0) -> UInt8? {
         position + offset < buffer.count ? buffer[position + offset] : nil
     }
 
@@ -255,7 +255,7 @@ public struct JSONParser {
         (0x20..<0x7F).contains(byte) ? "'\(Character(Unicode.Scalar(byte)))'" : "0x\(String(byte, radix: 16))"
     }
 
-    private func error(_ message: String, at offset: Int? = nil) -> JSONSyntaxError {
+    func error(_ message: String, at offset: Int? = nil) -> JSONSyntaxError {
         let offset = min(offset ?? position, buffer.count)
         var line = 1
         var column = 1

@@ -98,14 +98,17 @@ public final class RemotePostgresProvider: ReferenceDataProvider, Sendable {
             counters.withLock { $0.downloads += 1 }
             let bootstrap: ReferenceBootstrap
             do {
-                let json = try JSONParser.parse(data)
                 if validatesDocuments {
+                    let json = try JSONParser.parse(data)
                     let problems = BootstrapValidation.problems(of: json, origin: "bootstrap")
                     if !problems.isEmpty {
                         throw ReferenceProviderError.invalidDocument(url: url.absoluteString, problems: problems)
                     }
+                    bootstrap = try ReferenceBootstrap(json: json)
+                } else {
+                    // Nothing to check as a whole: rows are decoded as they are read, without the document's tree.
+                    bootstrap = try BootstrapReader.read(data)
                 }
-                bootstrap = try ReferenceBootstrap(json: json)
             } catch {
                 let typed =
                     error as? ReferenceProviderError
