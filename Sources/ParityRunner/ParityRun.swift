@@ -35,9 +35,13 @@ public struct ParityRun: Sendable {
 
         let specs = try options.selectedTables()
         // Bad input first, before any infrastructure is started.
-        let source = try await step("validate source") {
-            try ReferenceSource.load(from: options.sourceDirectory, allowExternalReferences: options.backendURL != nil)
-        }
+        // Held only until the seed and the local import have used it: on a large source it is the largest
+        // thing in memory after the rows themselves.
+        let source = Held(
+            try await step("validate source") {
+                try ReferenceSource.load(
+                    from: options.sourceDirectory, allowExternalReferences: options.backendURL != nil)
+            })
         let workDirectory = FileManager.default.temporaryDirectory.appendingPathComponent(
             "parity-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: workDirectory, withIntermediateDirectories: true)
@@ -48,9 +52,11 @@ public struct ParityRun: Sendable {
         let localProvider = LocalJsonSqliteProvider(
             sourceDirectory: options.sourceDirectory,
             databasePath: workDirectory.appendingPathComponent("local.sqlite").path, logger: logger)
-        async let localSide: ReferenceBootstrap = steps.run("read local provider") { [source] in
+        async let localSide: ReferenceBootstrap = steps.run("read local provider") {
             // The source just validated, unless it was validated leniently (external references allowed).
-            if source.unresolvedReferences.isEmpty { try await localProvider.prepare(from: source) }
+            if let validated = source.value, validated.unresolvedReferences.isEmpty {
+                try await localProvider.prepare(from: validated)
+            }
             return try await localProvider.getBootstrap()
         }
 
@@ -59,9 +65,10 @@ public struct ParityRun: Sendable {
         {
             _ = try await step("seed") {
                 try await databaseURL.withConnection(logger: logger) { connection in
-                    try await Seeder(logger: logger).seed(source, on: connection)
+                    try await Seeder(logger: logger).seed(source.value!, on: connection)
                 }
             }
+            source.release()
             let server = try await step("start API") {
                 try await RunningAPI.start(databaseURL: databaseURL, logger: logger)
             }
@@ -74,6 +81,7 @@ public struct ParityRun: Sendable {
         let remoteLocation: String
         if let backendURL = options.backendURL {
             remoteLocation = backendURL.absoluteString
+            source.release()
             remoteBootstrap = try await step("fetch bootstrap") { try await fetch(backendURL) }
         } else {
             let served: (bootstrap: ReferenceBootstrap, location: String)
@@ -184,4 +192,15 @@ private final class Steps: Sendable {
             throw error
         }
     }
+}
+
+/// A value that can be let go of before the scope that made it ends.
+private final class Held<Value: Sendable>: Sendable {
+    private let stored: Mutex<Value?>
+
+    init(_ value: Value) { stored = Mutex(value) }
+
+    var value: Value? { stored.withLock { $0 } }
+
+    func release() { stored.withLock { $0 = nil } }
 }

@@ -103,13 +103,15 @@ extension ReferenceAPI {
                 )
             }
         }
-        let body =
-            "{" + ReferenceDocuments.header(version, generatedAt: RFC3339.now())
-            + ",\"table\":\"\(spec.name)\",\"rows\":" + rows + "}"
+        var body = ByteBuffer(
+            string: "{" + ReferenceDocuments.header(version, generatedAt: RFC3339.now())
+                + ",\"table\":\"\(spec.name)\",\"rows\":")
+        body.writeImmutableBuffer(rows)
+        body.writeStaticString("}")
         var headers = HTTPFields()
         headers[.contentType] = "application/json; charset=utf-8"
         headers[.cacheControl] = "no-store"
-        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: body)))
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: body))
     }
 
     static func jsonResponse(_ status: HTTPResponse.Status, _ value: JSONValue, cacheControl: String) -> Response {

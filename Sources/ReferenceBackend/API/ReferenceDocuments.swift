@@ -147,7 +147,7 @@ actor ReferenceDocuments {
             if index > 0 { bootstrap.writeStaticString(",") }
             bootstrap.writeString("\"\(table.name)\":")
             let start = bootstrap.writerIndex
-            bootstrap.writeString(table.rowsJSON)
+            bootstrap.writeImmutableBuffer(table.rowsJSON)
             rowRanges[table.name] = start..<bootstrap.writerIndex
         }
         bootstrap.writeStaticString("}}")

@@ -40,7 +40,7 @@ struct TableSnapshot: Sendable {
     let version: VersionInfo
     let generatedAt: String
     /// Row arrays as JSON text, by table, in catalog order.
-    let tables: [(name: String, rowsJSON: String)]
+    let tables: [(name: String, rowsJSON: ByteBuffer)]
 }
 
 extension PostgresConnection {
@@ -63,19 +63,21 @@ extension PostgresConnection {
         throw APIError.databaseUnavailable("reference_metadata has no row: is the database migrated?")
     }
 
-    func readRowsJSON(_ spec: TableSpec, includeInactive: Bool, logger: Logger) async throws -> String {
+    /// One table's rows as PostgreSQL wrote the JSON array: the bytes as they arrived, not copied into a
+    /// `String` first (hundreds of megabytes for a large table).
+    func readRowsJSON(_ spec: TableSpec, includeInactive: Bool, logger: Logger) async throws -> ByteBuffer {
         let rows = try await query(
             PostgresQuery(unsafeSQL: ReferenceQueries.rowsQuery(spec, includeInactive: includeInactive)), logger: logger
         )
-        for try await text in rows.decode(String.self) { return text }
-        return "[]"
+        for try await bytes in rows.decode(ByteBuffer.self) { return bytes }
+        return ByteBuffer(string: "[]")
     }
 
     /// Reads the version and all 20 tables in one snapshot.
     func readSnapshot(readerRole: Bool, logger: Logger) async throws -> TableSnapshot {
         try await readOnlySnapshot(readerRole: readerRole, logger: logger) {
             let version = try await readVersion(logger: logger)
-            var tables: [(String, String)] = []
+            var tables: [(String, ByteBuffer)] = []
             for spec in ReferenceCatalog.tables {
                 tables.append((spec.name, try await readRowsJSON(spec, includeInactive: false, logger: logger)))
             }
@@ -109,7 +111,7 @@ public enum DatabaseRows {
         var tables: [String: ReferenceTable] = [:]
         for (name, rowsJSON) in snapshot.tables {
             guard let spec = ReferenceCatalog.table(named: name) else { continue }
-            let rows = (try JSONParser.parse(Data(rowsJSON.utf8)).arrayValue ?? []).compactMap(\.objectValue)
+            let rows = (try JSONParser.parse(rowsJSON.readableBytesView).arrayValue ?? []).compactMap(\.objectValue)
             tables[name] = ReferenceTable(spec: spec, rows: rows.map { ReferenceRow(object: $0, spec: spec) })
         }
         return (snapshot.version.reference.token, tables)
