@@ -29,12 +29,12 @@ struct LargeBench: AsyncParsableCommand {
             // The floor: every table's rows as COPY text files, loaded by psql in seed (foreign-key) order.
             var files: [(TableSpec, String)] = []
             for table in loaded.tables where !table.rows.isEmpty {
-                files.append((table.spec, try Self.writeCopyFile(table)))
+                files.append((table.spec, try CopyFiles.write(table.rows, spec: table.spec)))
             }
             defer { for (_, path) in files { try? FileManager.default.removeItem(atPath: path) } }
             let floorURL = try await databases.makeDatabase(prefix: "floor")
             let (_, copyTime) = try await Measure.time {
-                try Self.psql(
+                try CopyFiles.psql(
                     floorURL,
                     files.map { spec, path in
                         "\\copy \(spec.name) (\(spec.columnNames.joined(separator: ", "))) FROM '\(path)'"
@@ -71,34 +71,5 @@ struct LargeBench: AsyncParsableCommand {
             ])
             print("\npeak RSS of this process: \(String(format: "%.0f", Measure.peakRSSMiB())) MiB")
         }
-    }
-
-    private static func writeCopyFile(_ table: SourceTable) throws -> String {
-        let path = "/tmp/bench-large-\(table.spec.name)-\(UUID().uuidString.prefix(8)).tsv"
-        _ = FileManager.default.createFile(atPath: path, contents: nil)
-        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
-        var buffer = ByteBufferAllocator().buffer(capacity: 1 << 20)
-        for row in table.rows {
-            CopyEncoder.appendRow(row, columns: table.spec.columns, to: &buffer)
-            if buffer.readableBytes > 1 << 20 {
-                handle.write(Data(buffer.readableBytesView))
-                buffer.clear()
-            }
-        }
-        handle.write(Data(buffer.readableBytesView))
-        try handle.close()
-        return path
-    }
-
-    private static func psql(_ url: DatabaseURL, _ commands: [String]) throws {
-        guard case .unixSocket(let directory, let port) = url.endpoint else {
-            throw ValidationError("needs a unix-socket URL")
-        }
-        var arguments = [
-            "-X", "-q", "-v", "ON_ERROR_STOP=1", "-h", directory, "-p", "\(port)", "-U", url.username, "-d",
-            url.database,
-        ]
-        for command in commands { arguments += ["-c", command] }
-        _ = try Measure.run("/usr/bin/psql", arguments)
     }
 }

@@ -97,15 +97,15 @@ struct SeedBench: AsyncParsableCommand {
         _ = try await referenceURL.withConnection(logger: logger) {
             try await Seeder(logger: logger).seed(parentsOnly, on: $0)
         }
-        let exercisesFile = try writeCopyFile(exerciseRows, spec: exercises)
-        let linksFile = try writeCopyFile(linkRows, spec: links)
+        let exercisesFile = try CopyFiles.write(exerciseRows, spec: exercises)
+        let linksFile = try CopyFiles.write(linkRows, spec: links)
         defer {
             try? FileManager.default.removeItem(atPath: exercisesFile)
             try? FileManager.default.removeItem(atPath: linksFile)
         }
         let exerciseColumns = exercises.columnNames.joined(separator: ", ")
         let (_, copyTime) = try await Measure.time {
-            try psql(
+            try CopyFiles.psql(
                 referenceURL,
                 [
                     "\\copy exercises (\(exerciseColumns)) FROM '\(exercisesFile)'",
@@ -116,7 +116,7 @@ struct SeedBench: AsyncParsableCommand {
         let current = exercises.columnNames.dropFirst().map { "exercises.\($0)::text" }.joined(separator: ", ")
         let incoming = exercises.columnNames.dropFirst().map { "excluded.\($0)::text" }.joined(separator: ", ")
         let (_, upsertTime) = try await Measure.time {
-            try psql(
+            try CopyFiles.psql(
                 referenceURL,
                 [
                     "BEGIN",
@@ -144,34 +144,5 @@ struct SeedBench: AsyncParsableCommand {
             String(format: "%.2f", (loadedRows / reseedTime) / (Double(syntheticRows) / upsertTime)),
             "≥ 1.00 of the guarded upsert rate",
         ])
-    }
-
-    private func writeCopyFile(_ rows: [[JSONValue]], spec: TableSpec) throws -> String {
-        let path = "/tmp/bench-copy-\(spec.name)-\(UUID().uuidString.prefix(8)).tsv"
-        _ = FileManager.default.createFile(atPath: path, contents: nil)
-        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
-        var buffer = ByteBufferAllocator().buffer(capacity: 1 << 20)
-        for row in rows {
-            CopyEncoder.appendRow(row, columns: spec.columns, to: &buffer)
-            if buffer.readableBytes > 1 << 20 {
-                handle.write(Data(buffer.readableBytesView))
-                buffer.clear()
-            }
-        }
-        handle.write(Data(buffer.readableBytesView))
-        try handle.close()
-        return path
-    }
-
-    private func psql(_ url: DatabaseURL, _ commands: [String]) throws {
-        guard case .unixSocket(let directory, let port) = url.endpoint else {
-            throw ValidationError("needs a unix-socket URL")
-        }
-        var arguments = [
-            "-X", "-q", "-v", "ON_ERROR_STOP=1", "-h", directory, "-p", "\(port)", "-U", url.username, "-d",
-            url.database,
-        ]
-        for command in commands { arguments += ["-c", command] }
-        try Measure.run("/usr/bin/psql", arguments)
     }
 }

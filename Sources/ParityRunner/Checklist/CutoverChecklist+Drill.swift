@@ -40,12 +40,7 @@ extension CutoverChecklist {
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent(
             "drill-\(UUID().uuidString.prefix(8))")
         defer { try? FileManager.default.removeItem(at: scratch) }
-        var flagOff = [
-            "REFERENCE_DATA_DIR": sourceDirectory.path,
-            "REFERENCE_SQLITE_PATH": scratch.appendingPathComponent("local.sqlite").path,
-            "REFERENCE_CACHE_DIR": scratch.appendingPathComponent("cache").path,
-            "REFERENCE_HTTP_TIMEOUT": "60",
-        ]
+        var flagOff = appEnvironment(scratch: scratch, backend: nil)
         func answers(_ environment: [String: String]) async throws -> (String, [[String]]) {
             let provider = createReferenceProvider(config: try .fromEnvironment(environment), logger: logger)
             let service = ExerciseConfigService(provider: provider)

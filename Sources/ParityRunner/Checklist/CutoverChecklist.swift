@@ -96,14 +96,7 @@ public struct CutoverChecklist: Sendable {
             let scratch = FileManager.default.temporaryDirectory.appendingPathComponent(
                 "checklist-\(UUID().uuidString.prefix(8))")
             defer { try? FileManager.default.removeItem(at: scratch) }
-            let environment = [
-                "REFERENCE_DATA_DIR": sourceDirectory.path,
-                "REFERENCE_SQLITE_PATH": scratch.appendingPathComponent("local.sqlite").path,
-                "REFERENCE_CACHE_DIR": scratch.appendingPathComponent("cache").path,
-                "REFERENCE_BACKEND_URL": api.baseURL.absoluteString,
-                // The backend is in this process, on a machine that may be busy: wait for it.
-                "REFERENCE_HTTP_TIMEOUT": "60",
-            ]
+            let environment = appEnvironment(scratch: scratch, backend: api.baseURL)
             items.append(try await providerSeam(environment))
             items.append(try flagDefault(environment))
             let parity = try await ParityRun(
@@ -123,5 +116,21 @@ public struct CutoverChecklist: Sendable {
         items.append(try await rolloutDrill(source, databases: databases))
         items.append(try await localPathRemains(sourceDirectory))
         return Report(items: items.sorted { $0.number < $1.number }, generatedAt: Date())
+    }
+}
+
+extension CutoverChecklist {
+    /// The app's settings for a provider of this checklist: the source, its own SQLite file and cache under
+    /// `scratch`, the backend (when there is one), and a generous request timeout (the backend runs in this
+    /// process, on a machine that may be busy).
+    func appEnvironment(scratch: URL, backend: URL?) -> [String: String] {
+        var environment = [
+            "REFERENCE_DATA_DIR": sourceDirectory.path,
+            "REFERENCE_SQLITE_PATH": scratch.appendingPathComponent("local.sqlite").path,
+            "REFERENCE_CACHE_DIR": scratch.appendingPathComponent("cache").path,
+            "REFERENCE_HTTP_TIMEOUT": "60",
+        ]
+        if let backend { environment["REFERENCE_BACKEND_URL"] = backend.absoluteString }
+        return environment
     }
 }

@@ -48,8 +48,6 @@ final class ClientConnections: Sendable {
         self.logger = logger
     }
 
-    var count: Int { open.withLock { $0.connections.count } }
-
     /// Admits `connection`: at once under the cap; past it, in place of the connection quiet the longest,
     /// which is closed. False when every open connection has a request in progress.
     func admit(_ connection: ClientConnection) -> Bool {

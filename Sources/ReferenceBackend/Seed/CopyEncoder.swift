@@ -23,23 +23,28 @@ public enum CopyEncoder {
         case .string(let text):
             appendEscaped(text.utf8, to: &buffer)
         case .array(let elements):
-            var literal: [UInt8] = [UInt8(ascii: "{")]
-            for (index, element) in elements.enumerated() {
-                if index > 0 { literal.append(UInt8(ascii: ",")) }
-                literal.append(UInt8(ascii: "\""))
-                for byte in (element.stringValue ?? element.description).utf8 {
-                    if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") { literal.append(UInt8(ascii: "\\")) }
-                    literal.append(byte)
-                }
-                literal.append(UInt8(ascii: "\""))
-            }
-            literal.append(UInt8(ascii: "}"))
-            appendEscaped(literal, to: &buffer)
+            appendEscaped(arrayLiteral(elements), to: &buffer)
         case .object:
             var text: [UInt8] = []
             JSONWriter().write(value, into: &text)
             appendEscaped(text, to: &buffer)
         }
+    }
+
+    /// A `text[]` literal: `{"a","b"}`, each element quoted, `"` and `\` escaped with a backslash.
+    static func arrayLiteral(_ elements: [JSONValue]) -> [UInt8] {
+        var literal: [UInt8] = [UInt8(ascii: "{")]
+        for (index, element) in elements.enumerated() {
+            if index > 0 { literal.append(UInt8(ascii: ",")) }
+            literal.append(UInt8(ascii: "\""))
+            for byte in (element.stringValue ?? element.description).utf8 {
+                if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") { literal.append(UInt8(ascii: "\\")) }
+                literal.append(byte)
+            }
+            literal.append(UInt8(ascii: "\""))
+        }
+        literal.append(UInt8(ascii: "}"))
+        return literal
     }
 
     private static func appendEscaped(_ bytes: some Sequence<UInt8>, to buffer: inout ByteBuffer) {

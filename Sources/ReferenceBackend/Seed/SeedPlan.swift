@@ -204,19 +204,7 @@ extension Seeder {
         case .bool(let flag): literal.append(flag ? UInt8(ascii: "t") : UInt8(ascii: "f"))
         case .number(let number): quoted(number.literal.utf8)
         case .string(let text): quoted(text.utf8)
-        case .array(let elements):
-            var inner: [UInt8] = [UInt8(ascii: "{")]
-            for (index, element) in elements.enumerated() {
-                if index > 0 { inner.append(UInt8(ascii: ",")) }
-                inner.append(UInt8(ascii: "\""))
-                for byte in (element.stringValue ?? element.description).utf8 {
-                    if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") { inner.append(UInt8(ascii: "\\")) }
-                    inner.append(byte)
-                }
-                inner.append(UInt8(ascii: "\""))
-            }
-            inner.append(UInt8(ascii: "}"))
-            quoted(inner)
+        case .array(let elements): quoted(CopyEncoder.arrayLiteral(elements))
         case .object:
             var text: [UInt8] = []
             JSONWriter().write(value, into: &text)
