@@ -16,9 +16,10 @@ struct ConnectionLimitTests {
     /// A new client's `GET /health`: the server still answers.
     func probe(_ backend: LiveBackend) async throws -> Int? {
         let connection = try await RawConnection.open(backend.baseURL)
-        defer { Task { await connection.close() } }
         try await connection.send("GET /health HTTP/1.1\r\nHost: probe\r\nConnection: close\r\n\r\n")
-        return try await connection.waitForAnswer()?.status
+        let status = try await connection.waitForAnswer()?.status
+        await connection.close()
+        return status
     }
 
     /// The answer is the API's JSON error with `code`, its `Content-Length` is the body's, and the server

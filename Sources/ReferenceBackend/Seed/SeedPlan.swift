@@ -97,9 +97,6 @@ extension Seeder {
         let started = ContinuousClock.now
         try await connection.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", logger: logger)
         do {
-            // The unnested source has no statistics (the planner guesses 100 rows): a nested loop over it
-            // would look every source row up in the index one by one. Hash joins read each side once.
-            try await connection.execute("SET LOCAL enable_nestloop = off", logger: logger)
             var plans: [SeedPlan.TablePlan] = []
             for table in source.tables { plans.append(try await plan(table, on: connection)) }
             try await connection.execute("ROLLBACK", logger: logger)

@@ -1,3 +1,5 @@
+import Foundation
+
 /// A JSON parser that keeps what the contract needs and Foundation's parsers drop: number literals as
 /// written (exact decimals), object key order, duplicate-key detection, and the byte offset, line and
 /// column of every syntax error. RFC 8259; the input must be UTF-8.
@@ -5,16 +7,26 @@ public struct JSONParser {
     /// Parses one JSON document. Throws ``JSONSyntaxError`` naming the position of the first problem.
     public static func parse(_ bytes: some Collection<UInt8>) throws(JSONSyntaxError) -> JSONValue {
         let array = Array(bytes)
-        return try array.withUnsafeBufferPointer { buffer throws(JSONSyntaxError) in
-            var parser = JSONParser(buffer: buffer)
-            parser.skipWhitespace()
-            let value = try parser.parseValue(depth: 0)
-            parser.skipWhitespace()
-            if parser.position < buffer.count {
-                throw parser.error("unexpected data after the JSON value")
-            }
-            return value
+        return try array.withUnsafeBufferPointer { buffer throws(JSONSyntaxError) in try parse(buffer: buffer) }
+    }
+
+    /// The same, reading `data` in place (a file of hundreds of megabytes is not copied first).
+    public static func parse(_ data: Data) throws(JSONSyntaxError) -> JSONValue {
+        let result = data.withUnsafeBytes { raw in
+            Result { () throws(JSONSyntaxError) in try parse(buffer: raw.bindMemory(to: UInt8.self)) }
         }
+        return try result.get()
+    }
+
+    static func parse(buffer: UnsafeBufferPointer<UInt8>) throws(JSONSyntaxError) -> JSONValue {
+        var parser = JSONParser(buffer: buffer)
+        parser.skipWhitespace()
+        let value = try parser.parseValue(depth: 0)
+        parser.skipWhitespace()
+        if parser.position < buffer.count {
+            throw parser.error("unexpected data after the JSON value")
+        }
+        return value
     }
 
     public static func parse(_ text: String) throws(JSONSyntaxError) -> JSONValue {
