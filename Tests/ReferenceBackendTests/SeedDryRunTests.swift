@@ -78,6 +78,35 @@ struct SeedDryRunTests {
         }
     }
 
+    @Test(
+        "array elements that PostgreSQL prints quoted (empty, NULL, space, comma, quote, backslash, brace) plan empty once seeded; a reordered array is an update of that field"
+    )
+    func arraysReadAsTheDatabaseWritesThem() async throws {
+        try await TestDatabases.withDatabase { url in
+            var fixture = try SourceFixture.small()
+            let key = try #require(fixture.tables["exercises"]?.first?["exercise_key"])
+            let awkward: [JSONValue] = [
+                "", "NULL", "null", "a b", "a,b", "say \"hi\"", "back\\slash", "{braced}", "tab\there", "line\nbreak",
+                "plain", "ünïcode", "NULLS",
+            ]
+            fixture.update("exercises", where: { $0["exercise_key"] == key }) { $0["instructions"] = .array(awkward) }
+            fixture.update("exercises", where: { $0["exercise_key"] != key }) { $0["image_paths"] = .array([]) }
+            let directory = try fixture.write()
+            _ = try await Seeder(logger: logger).seed(sourceDirectory: directory, into: url)
+            let seeded = try await plan(directory, url)
+            #expect(seeded.isEmpty, "\(seeded.text)")
+
+            fixture.update("exercises", where: { $0["exercise_key"] == key }) {
+                $0["instructions"] = .array(awkward.reversed())
+            }
+            let reordered = try await plan(try fixture.write(), url)
+            let exercises = try table(reordered, "exercises")
+            #expect(exercises.updated == 1)
+            #expect(exercises.updatedFields.map(\.field) == ["instructions"])
+            #expect(exercises.updatedFields.map(\.rows) == [1])
+        }
+    }
+
     @Test("the command: exit 0 on an empty plan, 1 on a non-empty one, JSON on request; the database untouched")
     func command() async throws {
         try await TestDatabases.withDatabase { url in
