@@ -17,24 +17,27 @@ public enum BundleJSON {
 
     /// One table as its file in `directory` holds it.
     public static func table(_ spec: TableSpec, from directory: URL) throws -> ReferenceTable {
-        let document: JSONValue
+        var table: ReferenceTable
         do {
-            document = try JSONParser.parse(try Data(contentsOf: directory.appendingPathComponent(spec.sourceFileName)))
+            // Row by row as it is read: a file of hundreds of thousands of rows never exists as a whole tree.
+            table = try BootstrapReader.rows(
+                try Data(contentsOf: directory.appendingPathComponent(spec.sourceFileName)), spec: spec)
         } catch {
             throw SourceValidationError(problems: [
                 SourceProblem(
                     .syntax, file: spec.sourceFileName, table: spec.name,
-                    message: "read again as the bundle side, it no longer parses: \(error)")
+                    message: "read again as the bundle side, it no longer parses as an array of row objects: \(error)")
             ])
         }
         let defaults = spec.columns.enumerated().compactMap { position, column in
             column.defaultValue.map { (position, $0) }
         }
-        let rows = (document.arrayValue ?? []).compactMap(\.objectValue).map { object in
-            var row = ReferenceRow(object: object, spec: spec)
-            for (position, value) in defaults where row.values[position] == nil { row.values[position] = value }
-            return row
+        guard !defaults.isEmpty else { return table }
+        for index in table.rows.indices {
+            for (position, value) in defaults where table.rows[index].values[position] == nil {
+                table.rows[index].values[position] = value
+            }
         }
-        return ReferenceTable(spec: spec, rows: rows)
+        return table
     }
 }

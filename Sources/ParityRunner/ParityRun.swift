@@ -47,44 +47,48 @@ public struct ParityRun: Sendable {
         try FileManager.default.createDirectory(at: workDirectory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: workDirectory) }
 
-        // The local side needs nothing of the remote one: it imports and reads while the database is started,
-        // seeded and served (on this machine kind, the other core).
+        // The local side needs nothing of the remote one: it imports while the database is started, seeded and
+        // served (on this machine kind, the other core). Its tables are read one at a time when compared.
         let localProvider = LocalJsonSqliteProvider(
             sourceDirectory: options.sourceDirectory,
             databasePath: workDirectory.appendingPathComponent("local.sqlite").path, logger: logger)
-        async let localSide: ReferenceBootstrap = steps.run("read local provider") {
+        async let localImport: String = steps.run("import local provider") {
             // The source just validated, unless it was validated leniently (external references allowed).
             if let validated = source.value, validated.unresolvedReferences.isEmpty {
                 try await localProvider.prepare(from: validated)
             }
-            return try await localProvider.getBootstrap()
+            return try await localProvider.referenceVersion()
         }
 
-        /// Seeds the source into the database, serves it in-process and fetches the bootstrap over HTTP.
-        func seedAndServe(_ databaseURL: DatabaseURL) async throws -> (bootstrap: ReferenceBootstrap, location: String)
-        {
+        /// Seeds the source into the database, serves it in-process and downloads the bootstrap over HTTP. The
+        /// server (and the document it keeps) is gone when this returns.
+        func seedAndServe(_ databaseURL: DatabaseURL) async throws -> (document: Data, location: String) {
             _ = try await step("seed") {
                 try await databaseURL.withConnection(logger: logger) { connection in
                     try await Seeder(logger: logger).seed(source.value!, on: connection)
                 }
             }
             source.release()
+            Memory.returnFreedPages()
             let server = try await step("start API") {
                 try await RunningAPI.start(databaseURL: databaseURL, logger: logger)
             }
             return try await server.withStop { server in
-                (try await step("fetch bootstrap") { try await fetch(server.baseURL) }, server.baseURL.absoluteString)
+                (
+                    try await step("fetch bootstrap") { try await download(server.baseURL) },
+                    server.baseURL.absoluteString
+                )
             }
         }
 
-        let remoteBootstrap: ReferenceBootstrap
+        let document: Data
         let remoteLocation: String
         if let backendURL = options.backendURL {
             remoteLocation = backendURL.absoluteString
             source.release()
-            remoteBootstrap = try await step("fetch bootstrap") { try await fetch(backendURL) }
+            document = try await step("fetch bootstrap") { try await download(backendURL) }
         } else {
-            let served: (bootstrap: ReferenceBootstrap, location: String)
+            let served: (document: Data, location: String)
             if let url = options.databaseURL {
                 _ = try await step("migrate") {
                     try await infrastructure("migrate") { try await Migrator(logger: logger).migrate(url) }
@@ -105,49 +109,99 @@ public struct ParityRun: Sendable {
                     return try await seedAndServe(databaseURL)
                 }
             }
-            (remoteBootstrap, remoteLocation) = served
+            (document, remoteLocation) = served
+            Memory.returnFreedPages()
         }
 
-        let localBootstrap = try await localSide
-        let comparisons = try await step("read bundle JSON and compare") { [options] in
-            // Tables are independent: each read from the bundle and compared side by side (two at a time on
-            // this machine kind, so only those two tables' bundle rows are in memory), reported in catalog order.
-            let differ = TableDiffer(strict: options.strict)
-            return try await withThrowingTaskGroup(of: (Int, TableComparison).self) { group in
-                for (index, spec) in specs.enumerated() {
-                    let local = localBootstrap.tables[spec.name] ?? ReferenceTable(spec: spec, rows: [])
-                    let remote = remoteBootstrap.tables[spec.name] ?? ReferenceTable(spec: spec, rows: [])
-                    group.addTask {
-                        let bundled = try BundleJSON.table(spec, from: options.sourceDirectory)
-                        let comparison = Acceptances.apply(
-                            differ.compare(local: local, remote: remote, bundle: bundled),
-                            acceptances: options.acceptances, allowEmpty: options.allowEmpty, today: options.today,
-                            strict: options.strict)
-                        return (index, comparison)
-                    }
-                }
-                var results: [(Int, TableComparison)] = []
-                for try await result in group { results.append(result) }
-                return results.sorted { $0.0 < $1.0 }.map(\.1)
-            }
+        let localVersion = try await localImport
+        let (header, comparisons) = try await step("decode, read and compare") {
+            try await compare(document: document, from: remoteLocation, with: localProvider, specs: specs)
         }
         return ParityReport(
             contractVersion: NormalizationContract.version, strict: options.strict,
-            local: .init(
-                location: options.sourceDirectory.path, schemaVersion: nil,
-                referenceVersion: localBootstrap.referenceVersion),
+            local: .init(location: options.sourceDirectory.path, schemaVersion: nil, referenceVersion: localVersion),
             remote: .init(
-                location: remoteLocation, schemaVersion: remoteBootstrap.schemaVersion,
-                referenceVersion: remoteBootstrap.referenceVersion),
+                location: remoteLocation, schemaVersion: header.schemaVersion,
+                referenceVersion: header.referenceVersion),
             tables: comparisons, timings: steps.timings)
     }
 
-    /// The bootstrap through the app's remote provider, without a cache.
-    private func fetch(_ url: URL) async throws -> ReferenceBootstrap {
+    /// Decodes the remote document one table at a time and compares each with the local provider's table and
+    /// the bundle's. Three things overlap: the next remote table is decoded while this one is compared, and the
+    /// next table's local and bundle sides are read meanwhile (the document lists tables in catalog order). So
+    /// at most two tables of each side are in memory, never a whole side. Reported in catalog order; a selected
+    /// table the document lacks is compared with no rows.
+    private func compare(
+        document: Data, from location: String, with local: LocalJsonSqliteProvider, specs: [TableSpec]
+    ) async throws -> (BootstrapHeader, [TableComparison]) {
+        typealias Sides = (local: ReferenceTable, bundle: ReferenceTable)
+        let positions = Dictionary(uniqueKeysWithValues: specs.enumerated().map { ($1.name, $0) })
+        var sides: [Int: Task<Sides, any Error>] = [:]
+        func readSides(_ index: Int) -> Task<Sides, any Error> {
+            if let started = sides[index] { return started }
+            let task = Task { [options] () throws -> Sides in
+                async let localTable = local.getTable(specs[index].name)
+                let bundled = try BundleJSON.table(specs[index], from: options.sourceDirectory)
+                return (try await localTable, bundled)
+            }
+            sides[index] = task
+            return task
+        }
+        func comparison(_ index: Int, _ remote: ReferenceTable) -> Task<TableComparison, any Error> {
+            let other = readSides(index)
+            sides[index] = nil
+            if index + 1 < specs.count { _ = readSides(index + 1) }
+            return Task { [options] in
+                let (localTable, bundled) = try await other.value
+                return Acceptances.apply(
+                    TableDiffer(strict: options.strict).compare(local: localTable, remote: remote, bundle: bundled),
+                    acceptances: options.acceptances, allowEmpty: options.allowEmpty, today: options.today,
+                    strict: options.strict)
+            }
+        }
+        func decode<T>(_ body: () throws -> T) throws -> T {
+            do {
+                return try body()
+            } catch {
+                let reason = ReferenceProviderError.badResponse(
+                    url: location, reason: "the body is not a bootstrap document: \(error)")
+                throw ParityError.infrastructure(
+                    step: "fetch bootstrap from \(location)", reason: "\(reason)", cause: error)
+            }
+        }
+
+        var results = [TableComparison?](repeating: nil, count: specs.count)
+        var pending: (index: Int, task: Task<TableComparison, any Error>, rows: Int)?
+        defer {
+            pending?.task.cancel()
+            for task in sides.values { task.cancel() }
+        }
+        if !specs.isEmpty { _ = readSides(0) }
+        var reader = BootstrapTables(document)
+        while let remote = try decode({ try reader.next() }) {
+            guard let index = positions[remote.spec.name] else { continue }
+            if let (done, task, rows) = pending {
+                results[done] = try await task.value
+                // A large table's three sides, handed back before the next is read.
+                if rows >= 10_000 { Memory.returnFreedPages() }
+            }
+            pending = (index, comparison(index, remote), remote.rows.count)
+        }
+        if let (done, task, _) = pending { results[done] = try await task.value }
+        pending = nil
+        let header = try decode { try reader.header() }
+        for (index, spec) in specs.enumerated() where results[index] == nil {
+            results[index] = try await comparison(index, ReferenceTable(spec: spec, rows: [])).value
+        }
+        return (header, results.map { $0! })
+    }
+
+    /// The bootstrap document through the app's remote provider, without a cache; decoded table by table later.
+    private func download(_ url: URL) async throws -> Data {
         let provider = RemotePostgresProvider(
             baseURL: url, cache: nil, timeout: options.httpTimeout, validatesDocuments: false, logger: logger)
         do {
-            return try await provider.getBootstrap()
+            return try await provider.downloadBootstrap()
         } catch let error as ReferenceProviderError {
             throw ParityError.infrastructure(
                 step: "fetch bootstrap from \(url.absoluteString)", reason: "\(error)", cause: error)

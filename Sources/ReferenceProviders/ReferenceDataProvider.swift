@@ -24,8 +24,15 @@ extension ReferenceDataProvider {
         try await getBootstrap(options: BootstrapOptions())
     }
 
-    public func getTable(_ name: String, options: BootstrapOptions = BootstrapOptions()) async throws -> ReferenceTable
-    {
+    /// One table with the default options, through the provider's own `getTable(_:options:)`. (A default
+    /// argument on the method below would shadow a provider's implementation: a call without options would
+    /// read the whole bootstrap, as this did for the local provider.)
+    public func getTable(_ name: String) async throws -> ReferenceTable {
+        try await getTable(name, options: BootstrapOptions())
+    }
+
+    /// For a provider without a cheaper way: the table out of the bootstrap.
+    public func getTable(_ name: String, options: BootstrapOptions) async throws -> ReferenceTable {
         guard ReferenceCatalog.table(named: name) != nil else { throw ReferenceProviderError.unknownTable(name) }
         let bootstrap = try await getBootstrap(options: options)
         guard let table = bootstrap.tables[name] else { throw ReferenceProviderError.unknownTable(name) }

@@ -77,4 +77,22 @@ struct CommandLineTests {
             #expect(unreachable.status == 3, "\(unreachable.error)")
         }
     }
+
+    @Test(
+        "parity-runner: a backend answering a broken bootstrap (cut off mid-table, a row that is no object, no version) exits 3 naming it",
+        arguments: [
+            #"{"referenceVersion": "v", "tables": {"units": [{"unit_key": "kg""#,
+            #"{"referenceVersion": "v", "tables": {"units": [1]}}"#,
+            #"{"tables": {"units": []}}"#,
+        ])
+    func parityRunnerBrokenBootstrap(_ body: String) async throws {
+        let server = try await CannedHTTPServer.start(body: Data(body.utf8))
+        let source = try SourceFixture.small().write()
+        let outcome = try await Self.run(
+            "parity-runner", ["--backend-url", server.url.absoluteString, "--source", source.path, "--quiet"])
+        await server.stop()
+        #expect(outcome.status == 3, "\(outcome.output)\(outcome.error)")
+        #expect(outcome.error.contains("not a bootstrap document"), "\(outcome.error)")
+        #expect(outcome.error.contains(server.url.absoluteString), "\(outcome.error)")
+    }
 }

@@ -51,6 +51,12 @@ public final class LocalJsonSqliteProvider: ReferenceDataProvider, Sendable {
         }
     }
 
+    /// `local-<content hash>`: the store's version (importing first when it is not current), no table read.
+    public func referenceVersion() async throws -> String {
+        let (_, hash) = try await state.open(self)
+        return "local-\(hash)"
+    }
+
     /// Makes the store current from `source`, which the caller has just loaded and validated from
     /// ``sourceDirectory`` (the parity run does): the files are not read a second time. Later reads use it.
     public func prepare(from source: ReferenceSource) async throws {

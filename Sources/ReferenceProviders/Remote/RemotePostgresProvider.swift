@@ -138,6 +138,38 @@ public final class RemotePostgresProvider: ReferenceDataProvider, Sendable {
         }
     }
 
+    /// The bootstrap document as the backend sent it with a 200: not decoded, checked or cached, for a caller
+    /// that reads it table by table with ``BootstrapTables`` (the parity run, on documents of hundreds of
+    /// megabytes, so that only one table is decoded at a time). Errors as for ``getBootstrap(options:)``
+    /// without a cache.
+    public func downloadBootstrap() async throws -> Data {
+        let url = baseURL.appendingPathComponent("api/v1/reference/bootstrap")
+        var request = URLRequest(url: url)
+        request.setValue("application/json", forHTTPHeaderField: "Accept")
+        counters.withLock { $0.requests += 1 }
+        let data: Data
+        let response: URLResponse
+        do {
+            (data, response) = try await session.data(for: request)
+        } catch {
+            throw ReferenceProviderError.backendUnreachable(
+                url: url.absoluteString, reason: error.localizedDescription, cachedCopyAvailable: false)
+        }
+        guard let http = response as? HTTPURLResponse else {
+            throw ReferenceProviderError.badResponse(url: url.absoluteString, reason: "not an HTTP response")
+        }
+        guard http.statusCode == 200 else {
+            let reason = "HTTP \(http.statusCode): \(String(decoding: data.prefix(300), as: UTF8.self))"
+            if http.statusCode >= 500 {
+                throw ReferenceProviderError.backendUnreachable(
+                    url: url.absoluteString, reason: reason, cachedCopyAvailable: false)
+            }
+            throw ReferenceProviderError.badResponse(url: url.absoluteString, reason: reason)
+        }
+        counters.withLock { $0.downloads += 1 }
+        return data
+    }
+
     private func loadCache() -> (CachedBootstrap, ReferenceBootstrap)? {
         guard let cache else { return nil }
         guard let data = try? cache.read(Self.cacheKey) else { return nil }
