@@ -201,7 +201,8 @@ public struct ParityRun: Sendable {
         let provider = RemotePostgresProvider(
             baseURL: url, cache: nil, timeout: options.httpTimeout, validatesDocuments: false, logger: logger)
         do {
-            return try await provider.downloadBootstrap()
+            // Uncompressed from the in-process server on loopback; as the app asks for it from a real backend.
+            return try await provider.downloadBootstrap(compressed: options.backendURL != nil)
         } catch let error as ReferenceProviderError {
             throw ParityError.infrastructure(
                 step: "fetch bootstrap from \(url.absoluteString)", reason: "\(error)", cause: error)

@@ -60,6 +60,22 @@ struct APITests {
         }
     }
 
+    @Test("a pool of one connection reads the same document as the two-connection snapshot read")
+    func oneConnectionSameDocument() async throws {
+        try await withLiveBackend { backend in
+            let path = "/api/v1/reference/bootstrap"
+            let two = try json(try await HTTP.request(backend.url(path)))
+            let one = try await RunningAPI.start(
+                databaseURL: backend.databaseURL, logger: logger, maximumConnections: 1
+            ).withStop { single in
+                try json(try await HTTP.request(URL(string: single.baseURL.absoluteString + path)!))
+            }
+            #expect(one["referenceVersion"] == two["referenceVersion"])
+            #expect(one["tables"]?.objectValue?.keys == ReferenceCatalog.tableNames)
+            #expect(one["tables"] == two["tables"])
+        }
+    }
+
     @Test("only active rows are served; includeInactive=true adds them with is_active")
     func activeOnly() async throws {
         try await withLiveBackend { backend in

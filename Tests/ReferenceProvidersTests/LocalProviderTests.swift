@@ -87,6 +87,29 @@ struct LocalProviderTests {
             !FileManager.default.fileExists(atPath: path + ".importing-\(ProcessInfo.processInfo.processIdentifier)"))
     }
 
+    @Test("first reads at once import once and agree; a failed first opening is not kept, the next read retries")
+    func firstUseAtOnceAndRetry() async throws {
+        let fixture = try SourceFixture.small()
+        let directory = try fixture.write()
+        let units = directory.appendingPathComponent("units.json")
+        let saved = try Data(contentsOf: units)
+        try FileManager.default.removeItem(at: units)
+        let provider = LocalJsonSqliteProvider(sourceDirectory: directory, databasePath: temporaryPath())
+        await #expect(throws: ReferenceProviderError.self) { try await provider.getTable("units") }
+
+        try saved.write(to: units)
+        let tables = try await withThrowingTaskGroup(of: ReferenceTable.self) { group in
+            for _ in 0..<6 { group.addTask { try await provider.getTable("units") } }
+            var read: [ReferenceTable] = []
+            for try await table in group { read.append(table) }
+            return read
+        }
+        #expect(tables.count == 6)
+        #expect(Set(tables.map(\.rows.count)) == [fixture.count("units")])
+        #expect(
+            try await provider.referenceVersion() == "local-\(try ReferenceSource.load(from: directory).contentHash)")
+    }
+
     @Test("per-table reads serve the same rows as the bootstrap")
     func tableReads() async throws {
         let provider = LocalJsonSqliteProvider(

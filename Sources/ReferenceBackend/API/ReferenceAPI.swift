@@ -88,7 +88,8 @@ public struct ReferenceAPI: Sendable {
             timeout: configuration.databaseTimeout,
             logger: logger, availability: availability)
         let documents = ReferenceDocuments(
-            client: client, gate: gate, timeout: configuration.databaseTimeout, logger: logger)
+            client: client, connections: configuration.maximumConnections, gate: gate,
+            timeout: configuration.databaseTimeout, logger: logger)
         let app = Application(
             router: Self.router(
                 documents: documents, client: client, timeout: configuration.databaseTimeout,

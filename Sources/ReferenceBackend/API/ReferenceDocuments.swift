@@ -42,6 +42,8 @@ actor ReferenceDocuments {
     private let client: PostgresClient
     private let gate: VersionGate
     private let timeout: Duration
+    /// The pool's size: a snapshot is read over two connections when it has two.
+    private let connections: Int
     private let logger: Logger
     private var mayUseReaderRole: Bool?
 
@@ -57,8 +59,9 @@ actor ReferenceDocuments {
     private var built: Built?
     private var building: Task<Built, any Error>?
 
-    init(client: PostgresClient, gate: VersionGate, timeout: Duration, logger: Logger) {
+    init(client: PostgresClient, connections: Int, gate: VersionGate, timeout: Duration, logger: Logger) {
         self.client = client
+        self.connections = connections
         self.gate = gate
         self.timeout = timeout
         self.logger = logger
@@ -119,11 +122,9 @@ actor ReferenceDocuments {
             }
         }
         let readerRole = try await readerRole()
-        let task = Task { [client, logger, timeout] in
+        let task = Task { [client, logger, timeout, connections] in
             let snapshot = try await withDatabaseDeadline(timeout * 6) {
-                try await client.withConnection { connection in
-                    try await connection.readSnapshot(readerRole: readerRole, logger: logger)
-                }
+                try await client.readSnapshot(readerRole: readerRole, connections: connections, logger: logger)
             }
             return try Self.build(snapshot, logger: logger)
         }

@@ -4,6 +4,7 @@ import NIOCore
 import PostgresNIO
 import PostgresSupport
 import ReferenceCatalog
+import Synchronization
 
 /// The database side of the API: reads the 20 tables as JSON built by PostgreSQL (exact numerics, arrays and
 /// objects as stored), each table's active rows in primary-key byte order.
@@ -77,12 +78,77 @@ extension PostgresConnection {
     func readSnapshot(readerRole: Bool, logger: Logger) async throws -> TableSnapshot {
         try await readOnlySnapshot(readerRole: readerRole, logger: logger) {
             let version = try await readVersion(logger: logger)
-            var tables: [(String, ByteBuffer)] = []
-            for spec in ReferenceCatalog.tables {
-                tables.append((spec.name, try await readRowsJSON(spec, includeInactive: false, logger: logger)))
-            }
-            return TableSnapshot(version: version, generatedAt: RFC3339.now(), tables: tables)
+            let queue = TableQueue()
+            let tables = try await readTables(from: queue, logger: logger)
+            return TableSnapshot(version: version, generatedAt: RFC3339.now(), tables: queue.ordered(tables))
         }
+    }
+
+    /// Reads tables from `queue` until it is empty: the rows of each, by catalog position.
+    fileprivate func readTables(from queue: TableQueue, logger: Logger) async throws -> [(Int, ByteBuffer)] {
+        var read: [(Int, ByteBuffer)] = []
+        while let (position, spec) = queue.next() {
+            read.append((position, try await readRowsJSON(spec, includeInactive: false, logger: logger)))
+        }
+        return read
+    }
+}
+
+extension PostgresClient {
+    /// Reads the version and all 20 tables in one snapshot over two connections of the pool: the first
+    /// exports its snapshot (`pg_export_snapshot`), the second imports it (`SET TRANSACTION SNAPSHOT`), so
+    /// both see exactly the same data, and each reads the next unread table until none is left. PostgreSQL
+    /// builds each table's JSON in one backend; two backends build a large document in a little over half the
+    /// time (2.8 s → 1.6 s for 1.33M rows on 2 cores). With `connections` below 2, one connection reads all.
+    func readSnapshot(readerRole: Bool, connections: Int, logger: Logger) async throws -> TableSnapshot {
+        try await withConnection { first in
+            guard connections >= 2 else { return try await first.readSnapshot(readerRole: readerRole, logger: logger) }
+            return try await first.readOnlySnapshot(readerRole: readerRole, logger: logger) {
+                let version = try await first.readVersion(logger: logger)
+                let snapshot = try await first.exportSnapshot(logger: logger)
+                let queue = TableQueue()
+                async let helped = withConnection { second in
+                    try await second.inTransaction("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", logger: logger) {
+                        try await second.execute("SET TRANSACTION SNAPSHOT '\(snapshot)'", logger: logger)
+                        if readerRole { try await second.execute("SET LOCAL ROLE reference_reader", logger: logger) }
+                        return try await second.readTables(from: queue, logger: logger)
+                    }
+                }
+                let mine = try await first.readTables(from: queue, logger: logger)
+                let tables = queue.ordered(mine + (try await helped))
+                return TableSnapshot(version: version, generatedAt: RFC3339.now(), tables: tables)
+            }
+        }
+    }
+}
+
+extension PostgresConnection {
+    /// `pg_export_snapshot()` of the open transaction: an identifier such as `00000003-0000001B-1`.
+    fileprivate func exportSnapshot(logger: Logger) async throws -> String {
+        for try await identifier in try await query("SELECT pg_export_snapshot()", logger: logger).decode(String.self) {
+            // Only hex digits and dashes: it is written into SET TRANSACTION SNAPSHOT, which takes no parameter.
+            guard !identifier.isEmpty, identifier.allSatisfy({ $0.isHexDigit || $0 == "-" }) else { break }
+            return identifier
+        }
+        throw APIError.databaseUnavailable("pg_export_snapshot() returned no usable snapshot identifier")
+    }
+}
+
+/// The catalog's tables handed out one at a time to the connections reading a snapshot.
+private final class TableQueue: Sendable {
+    private let nextPosition = Mutex(0)
+
+    func next() -> (Int, TableSpec)? {
+        nextPosition.withLock { position in
+            guard position < ReferenceCatalog.tables.count else { return nil }
+            defer { position += 1 }
+            return (position, ReferenceCatalog.tables[position])
+        }
+    }
+
+    /// The tables read, in catalog order.
+    func ordered(_ read: [(Int, ByteBuffer)]) -> [(name: String, rowsJSON: ByteBuffer)] {
+        read.sorted { $0.0 < $1.0 }.map { (ReferenceCatalog.tables[$0.0].name, $0.1) }
     }
 }
 

@@ -24,7 +24,8 @@ public final class RunningAPI: Sendable {
     /// `/health`, when the pool gives up at that deadline).
     public static func start(
         databaseURL: DatabaseURL, logger: Logger, requestLog: Bool = false,
-        databaseTimeout: Duration = .seconds(30), clients: ConnectionLimits = ConnectionLimits()
+        databaseTimeout: Duration = .seconds(30), clients: ConnectionLimits = ConnectionLimits(),
+        maximumConnections: Int = 4
     ) async throws
         -> RunningAPI
     {
@@ -32,7 +33,7 @@ public final class RunningAPI: Sendable {
         if !requestLog { serverLogger.logLevel = max(logger.logLevel, .warning) }
         let api = ReferenceAPI(
             configuration: .init(
-                host: "127.0.0.1", port: 0, databaseURL: databaseURL, maximumConnections: 4,
+                host: "127.0.0.1", port: 0, databaseURL: databaseURL, maximumConnections: maximumConnections,
                 databaseTimeout: databaseTimeout, healthTimeout: .seconds(10), clients: clients),
             logger: serverLogger)
         let (ports, continuation) = AsyncStream<Int>.makeStream()

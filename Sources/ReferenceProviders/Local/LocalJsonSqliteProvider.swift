@@ -160,15 +160,26 @@ public final class LocalJsonSqliteProvider: ReferenceDataProvider, Sendable {
     }
 }
 
-/// Opens the store once per provider (per content hash), serialising first use.
+/// Opens the store once per provider (per content hash), serialising first use: callers that arrive while it
+/// is being opened wait for that one opening. The opening (an import of the whole bundle on first use) runs on
+/// a background thread of its own (``BackgroundThread``), not on one of the cooperative threads. A failed
+/// opening is not kept: the next call tries again.
 private actor SQLiteState {
-    private var opened: (DatabaseQueue, String)?
+    private var opening: Task<(DatabaseQueue, String), any Error>?
 
-    func open(_ provider: LocalJsonSqliteProvider, preloaded: ReferenceSource? = nil) throws -> (DatabaseQueue, String)
-    {
-        if let opened { return opened }
-        let result = try provider.openStore(preloaded: preloaded)
-        opened = result
-        return result
+    func open(
+        _ provider: LocalJsonSqliteProvider, preloaded: ReferenceSource? = nil
+    ) async throws -> (
+        DatabaseQueue, String
+    ) {
+        if let opening { return try await opening.value }
+        let task = Task { try await BackgroundThread.run { try provider.openStore(preloaded: preloaded) } }
+        opening = task
+        do {
+            return try await task.value
+        } catch {
+            if opening == task { opening = nil }
+            throw error
+        }
     }
 }
