@@ -8,7 +8,8 @@ import ReferenceCatalog
 /// The transactional, idempotent JSON → PostgreSQL seed (plan, phase 2).
 ///
 /// One transaction, tables in the catalog's seed order:
-/// 1. every table's source rows are COPYed into a temporary staging table;
+/// 1. every table's source rows are COPYed into a temporary staging table (a table that is empty is loaded
+///    directly instead, its secondary indexes and foreign keys rebuilt after its rows are in: ``BulkLoad``);
 /// 2. the plan is computed for all tables (inserts, updates, reactivations, deactivations, admin conflicts)
 ///    and the guardrails are checked; any violation rolls back with nothing written;
 /// 3. per table, one upsert (`ON CONFLICT ... DO UPDATE ... WHERE` the row really differs, so identical rows
@@ -83,6 +84,9 @@ public struct Seeder: Sendable {
             }
             stageTimes[table.spec.name] = (ContinuousClock.now - tableStarted).fractionalMilliseconds
         }
+        // Tables loaded from empty lose their secondary indexes and foreign keys until their rows are in.
+        let bulk = try await BulkLoad.prepare(
+            source.tables.map(\.spec).filter { direct.contains($0.name) }, on: connection, logger: logger)
         if seedRole {
             try await connection.execute("SET LOCAL ROLE reference_seeder", logger: logger)
         } else {
@@ -120,6 +124,11 @@ public struct Seeder: Sendable {
                 (ContinuousClock.now - tableStarted).fractionalMilliseconds + (stageTimes[table.spec.name] ?? 0)
             logTable(tableStats)
             ordered.append(tableStats)
+        }
+        if !bulk.recreate.isEmpty {
+            // Back to the login user, who dropped them (reference_seeder owns no table).
+            if seedRole { try await connection.execute("RESET ROLE", logger: logger) }
+            try await bulk.finish(on: connection, logger: logger)
         }
         let after = try await ReferenceVersion.read(on: connection, logger: logger)
         let schemaVersion = try await Migrator.schemaVersion(on: connection, logger: logger)
