@@ -11,8 +11,23 @@ extension TableDiffer {
     /// reads with the bundle on the local side (`missing_in_remote`: the bundle has a row neither provider
     /// has).
     public func compare(local: ReferenceTable, remote: ReferenceTable, bundle: ReferenceTable) -> TableComparison {
-        var comparison = compare(local: local, remote: remote)
+        compare(local: local, remote: remote, bundle: bundleAgreement(bundle: bundle, local: local))
+    }
+
+    /// The bundle's half of the three-sided comparison, which needs no remote side: the bundle against the
+    /// local provider, keeping of the bundle only its rows that disagree. A caller that has the local side
+    /// first (the parity run) computes it early and lets the bundle's table go before the remote one is read.
+    public func bundleAgreement(bundle: ReferenceTable, local: ReferenceTable) -> BundleAgreement {
         let againstLocal = compare(local: bundle, remote: local).differences
+        let keys = Set(againstLocal.map(\.keyDescription))
+        return BundleAgreement(
+            againstLocal: againstLocal, disagreeingRows: keys.isEmpty ? [] : rows(of: bundle, keys))
+    }
+
+    /// ``compare(local:remote:bundle:)`` with the bundle's half already computed.
+    public func compare(local: ReferenceTable, remote: ReferenceTable, bundle: BundleAgreement) -> TableComparison {
+        var comparison = compare(local: local, remote: remote)
+        let againstLocal = bundle.againstLocal
         let localLocations = Set(againstLocal.map(Self.location))
         // Where local and remote differ and the bundle agrees with local, it disagrees with remote. Only where
         // the bundle disagrees with local too must it be compared with remote: those rows alone are.
@@ -20,13 +35,10 @@ extension TableDiffer {
         var remoteLocations: Set<String> = []
         if !undecided.isEmpty {
             let keys = Set(undecided.map(\.keyDescription))
-            func rows(_ table: ReferenceTable) -> ReferenceTable {
-                ReferenceTable(
-                    spec: table.spec,
-                    rows: table.rows.filter { keys.contains(Difference.describe(key: keyObject($0, spec: table.spec))) }
-                )
-            }
-            remoteLocations = Set(compare(local: rows(bundle), remote: rows(remote)).differences.map(Self.location))
+            let bundled = ReferenceTable(spec: local.spec, rows: bundle.disagreeingRows)
+            let bundleRows = ReferenceTable(spec: local.spec, rows: rows(of: bundled, keys))
+            let remoteRows = ReferenceTable(spec: remote.spec, rows: rows(of: remote, keys))
+            remoteLocations = Set(compare(local: bundleRows, remote: remoteRows).differences.map(Self.location))
         }
         for index in comparison.differences.indices {
             let location = Self.location(comparison.differences[index])
@@ -48,8 +60,22 @@ extension TableDiffer {
         return comparison
     }
 
+    /// The rows of `table` whose key is one of `keys` (as `Difference.keyDescription` writes them).
+    private func rows(of table: ReferenceTable, _ keys: Set<String>) -> [ReferenceRow] {
+        table.rows.filter { keys.contains(Difference.describe(key: keyObject($0, spec: table.spec))) }
+    }
+
     /// Where a difference is, whatever the sides: the key and the field (none for whole-row kinds).
     private static func location(_ difference: Difference) -> String {
         difference.keyDescription + "\u{0}" + (difference.field ?? "")
     }
+}
+
+/// The bundle's side of one table against the local provider's (``TableDiffer/bundleAgreement(bundle:local:)``):
+/// what the comparison with the remote side later needs of it.
+public struct BundleAgreement: Sendable {
+    /// The bundle (on the local side) against the local provider (on the remote side).
+    public let againstLocal: [Difference]
+    /// The bundle's rows with a key in `againstLocal`.
+    public let disagreeingRows: [ReferenceRow]
 }

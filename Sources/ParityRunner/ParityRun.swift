@@ -127,37 +127,31 @@ public struct ParityRun: Sendable {
     }
 
     /// Decodes the remote document one table at a time and compares each with the local provider's table and
-    /// the bundle's. Three things overlap: the next remote table is decoded while this one is compared, and the
-    /// next table's local and bundle sides are read meanwhile (the document lists tables in catalog order). So
-    /// at most two tables of each side are in memory, never a whole side. Reported in catalog order; a selected
-    /// table the document lacks is compared with no rows.
+    /// the bundle's, one table at a time and never more than two of its sides at once: the local rows (SQLite)
+    /// and the bundle's rows are read side by side and compared (keeping of the bundle only the rows that
+    /// disagree), then the remote table is decoded and compared with the local one. The document lists tables
+    /// in catalog order. Reported in catalog order; a selected table the document lacks is compared with no
+    /// rows.
     private func compare(
         document: Data, from location: String, with local: LocalJsonSqliteProvider, specs: [TableSpec]
     ) async throws -> (BootstrapHeader, [TableComparison]) {
-        typealias Sides = (local: ReferenceTable, bundle: ReferenceTable)
         let positions = Dictionary(uniqueKeysWithValues: specs.enumerated().map { ($1.name, $0) })
-        var sides: [Int: Task<Sides, any Error>] = [:]
-        func readSides(_ index: Int) -> Task<Sides, any Error> {
-            if let started = sides[index] { return started }
-            let task = Task { [options] () throws -> Sides in
-                async let localTable = local.getTable(specs[index].name)
-                let bundled = try BundleJSON.table(specs[index], from: options.sourceDirectory)
-                return (try await localTable, bundled)
-            }
-            sides[index] = task
-            return task
+        let differ = TableDiffer(strict: options.strict)
+        /// The local table and the bundle's agreement with it; the bundle's rows are let go here.
+        func localSide(_ index: Int) async throws -> (ReferenceTable, BundleAgreement) {
+            async let localTable = local.getTable(specs[index].name)
+            let bundled = try BundleJSON.table(specs[index], from: options.sourceDirectory)
+            let localRows = try await localTable
+            return (localRows, differ.bundleAgreement(bundle: bundled, local: localRows))
         }
-        func comparison(_ index: Int, _ remote: ReferenceTable) -> Task<TableComparison, any Error> {
-            let other = readSides(index)
-            sides[index] = nil
-            if index + 1 < specs.count { _ = readSides(index + 1) }
-            return Task { [options] in
-                let (localTable, bundled) = try await other.value
-                return Acceptances.apply(
-                    TableDiffer(strict: options.strict).compare(local: localTable, remote: remote, bundle: bundled),
-                    acceptances: options.acceptances, allowEmpty: options.allowEmpty, today: options.today,
-                    strict: options.strict)
-            }
+        func compared(
+            _ index: Int, _ sides: (ReferenceTable, BundleAgreement), _ remote: ReferenceTable
+        )
+            -> TableComparison
+        {
+            Acceptances.apply(
+                differ.compare(local: sides.0, remote: remote, bundle: sides.1), acceptances: options.acceptances,
+                allowEmpty: options.allowEmpty, today: options.today, strict: options.strict)
         }
         func decode<T>(_ body: () throws -> T) throws -> T {
             do {
@@ -171,27 +165,21 @@ public struct ParityRun: Sendable {
         }
 
         var results = [TableComparison?](repeating: nil, count: specs.count)
-        var pending: (index: Int, task: Task<TableComparison, any Error>, rows: Int)?
-        defer {
-            pending?.task.cancel()
-            for task in sides.values { task.cancel() }
-        }
-        if !specs.isEmpty { _ = readSides(0) }
         var reader = BootstrapTables(document)
-        while let remote = try decode({ try reader.next() }) {
+        var next = 0  // the table expected next in the document
+        while true {
+            // The expected table's local side first (the document follows the catalog), then its remote side.
+            let prepared = next < specs.count ? (next, try await localSide(next)) : nil
+            guard let remote = try decode({ try reader.next() }) else { break }
             guard let index = positions[remote.spec.name] else { continue }
-            if let (done, task, rows) = pending {
-                results[done] = try await task.value
-                // A large table's three sides, handed back before the next is read.
-                if rows >= 10_000 { Memory.returnFreedPages() }
-            }
-            pending = (index, comparison(index, remote), remote.rows.count)
+            let sides = if let prepared, prepared.0 == index { prepared.1 } else { try await localSide(index) }
+            results[index] = compared(index, sides, remote)
+            if remote.rows.count >= 10_000 { Memory.returnFreedPages() }  // that table's sides are gone
+            next = index + 1
         }
-        if let (done, task, _) = pending { results[done] = try await task.value }
-        pending = nil
         let header = try decode { try reader.header() }
         for (index, spec) in specs.enumerated() where results[index] == nil {
-            results[index] = try await comparison(index, ReferenceTable(spec: spec, rows: [])).value
+            results[index] = compared(index, try await localSide(index), ReferenceTable(spec: spec, rows: []))
         }
         return (header, results.map { $0! })
     }
