@@ -64,11 +64,9 @@ public final class RemotePostgresProvider: ReferenceDataProvider, Sendable {
 
     public func getBootstrap(options: BootstrapOptions) async throws -> ReferenceBootstrap {
         let cached = loadCache()
-        let url = baseURL.appendingPathComponent("api/v1/reference/bootstrap")
-        var request = URLRequest(url: url)
-        request.setValue("application/json", forHTTPHeaderField: "Accept")
+        let (url, plain) = bootstrapRequest()
+        var request = plain
         if let etag = cached?.0.etag { request.setValue(etag, forHTTPHeaderField: "If-None-Match") }
-        counters.withLock { $0.requests += 1 }
         let data: Data
         let response: URLResponse
         do {
@@ -143,13 +141,11 @@ public final class RemotePostgresProvider: ReferenceDataProvider, Sendable {
     /// megabytes, so that only one table is decoded at a time). Errors as for ``getBootstrap(options:)``
     /// without a cache. `compressed: false` asks for the body as is (`Accept-Encoding: identity`).
     public func downloadBootstrap(compressed: Bool = true) async throws -> Data {
-        let url = baseURL.appendingPathComponent("api/v1/reference/bootstrap")
-        var request = URLRequest(url: url)
-        request.setValue("application/json", forHTTPHeaderField: "Accept")
+        let (url, plain) = bootstrapRequest()
+        var request = plain
         // URLSession asks for gzip on its own; over loopback compressing costs more than it saves (0.9 s for a
         // 345 MB document the server compresses on first request).
         if !compressed { request.setValue("identity", forHTTPHeaderField: "Accept-Encoding") }
-        counters.withLock { $0.requests += 1 }
         let data: Data
         let response: URLResponse
         do {
@@ -171,6 +167,15 @@ public final class RemotePostgresProvider: ReferenceDataProvider, Sendable {
         }
         counters.withLock { $0.downloads += 1 }
         return data
+    }
+
+    /// The bootstrap's URL and a request for it, counted as sent.
+    private func bootstrapRequest() -> (URL, URLRequest) {
+        let url = baseURL.appendingPathComponent("api/v1/reference/bootstrap")
+        var request = URLRequest(url: url)
+        request.setValue("application/json", forHTTPHeaderField: "Accept")
+        counters.withLock { $0.requests += 1 }
+        return (url, request)
     }
 
     private func loadCache() -> (CachedBootstrap, ReferenceBootstrap)? {
