@@ -35,13 +35,13 @@ public struct ParityRun: Sendable {
 
         let specs = try options.selectedTables()
         // Bad input first, before any infrastructure is started.
-        // Held only until the seed and the local import have used it: on a large source it is the largest
-        // thing in memory after the rows themselves.
+        // Held only until its two users, the seed and the local import, are done with it: on a large source it
+        // is the largest thing in memory after the rows themselves.
         let source = Held(
             try await step("validate source") {
                 try ReferenceSource.load(
                     from: options.sourceDirectory, allowExternalReferences: options.backendURL != nil)
-            })
+            }, users: 2)
         let workDirectory = FileManager.default.temporaryDirectory.appendingPathComponent(
             "parity-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: workDirectory, withIntermediateDirectories: true)
@@ -53,6 +53,7 @@ public struct ParityRun: Sendable {
             sourceDirectory: options.sourceDirectory,
             databasePath: workDirectory.appendingPathComponent("local.sqlite").path, logger: logger)
         async let localImport: String = steps.run("import local provider") {
+            defer { source.done() }
             // The source just validated, unless it was validated leniently (external references allowed).
             if let validated = source.value, validated.unresolvedReferences.isEmpty {
                 try await localProvider.prepare(from: validated)
@@ -68,8 +69,7 @@ public struct ParityRun: Sendable {
                     try await Seeder(logger: logger).seed(source.value!, on: connection)
                 }
             }
-            source.release()
-            Memory.returnFreedPages()
+            source.done()
             let server = try await step("start API") {
                 try await RunningAPI.start(databaseURL: databaseURL, logger: logger)
             }
@@ -85,7 +85,7 @@ public struct ParityRun: Sendable {
         let remoteLocation: String
         if let backendURL = options.backendURL {
             remoteLocation = backendURL.absoluteString
-            source.release()
+            source.done()  // nothing to seed
             document = try await step("fetch bootstrap") { try await download(backendURL) }
         } else {
             let served: (document: Data, location: String)
@@ -144,11 +144,7 @@ public struct ParityRun: Sendable {
             let localRows = try await localTable
             return (localRows, differ.bundleAgreement(bundle: bundled, local: localRows))
         }
-        func compared(
-            _ index: Int, _ sides: (ReferenceTable, BundleAgreement), _ remote: ReferenceTable
-        )
-            -> TableComparison
-        {
+        func compared(_ sides: (ReferenceTable, BundleAgreement), _ remote: ReferenceTable) -> TableComparison {
             Acceptances.apply(
                 differ.compare(local: sides.0, remote: remote, bundle: sides.1), acceptances: options.acceptances,
                 allowEmpty: options.allowEmpty, today: options.today, strict: options.strict)
@@ -166,20 +162,24 @@ public struct ParityRun: Sendable {
 
         var results = [TableComparison?](repeating: nil, count: specs.count)
         var reader = BootstrapTables(document)
-        var next = 0  // the table expected next in the document
+        // The local side of the table expected next (the document follows the catalog), read before its remote
+        // side and kept while the document passes tables that were not selected.
+        var prepared: (index: Int, sides: (ReferenceTable, BundleAgreement))?
+        var next = 0
         while true {
-            // The expected table's local side first (the document follows the catalog), then its remote side.
-            let prepared = next < specs.count ? (next, try await localSide(next)) : nil
+            if prepared == nil, next < specs.count { prepared = (next, try await localSide(next)) }
             guard let remote = try decode({ try reader.next() }) else { break }
             guard let index = positions[remote.spec.name] else { continue }
-            let sides = if let prepared, prepared.0 == index { prepared.1 } else { try await localSide(index) }
-            results[index] = compared(index, sides, remote)
+            let sides = if let prepared, prepared.index == index { prepared.sides } else { try await localSide(index) }
+            prepared = nil
+            results[index] = compared(sides, remote)
             if remote.rows.count >= 10_000 { Memory.returnFreedPages() }  // that table's sides are gone
             next = index + 1
         }
+        prepared = nil
         let header = try decode { try reader.header() }
         for (index, spec) in specs.enumerated() where results[index] == nil {
-            results[index] = compared(index, try await localSide(index), ReferenceTable(spec: spec, rows: []))
+            results[index] = compared(try await localSide(index), ReferenceTable(spec: spec, rows: []))
         }
         return (header, results.map { $0! })
     }
@@ -237,13 +237,22 @@ private final class Steps: Sendable {
     }
 }
 
-/// A value that can be let go of before the scope that made it ends.
+/// A value let go of before the scope that made it ends: when each of its users has said it is done.
 private final class Held<Value: Sendable>: Sendable {
-    private let stored: Mutex<Value?>
+    private let stored: Mutex<(value: Value?, users: Int)>
 
-    init(_ value: Value) { stored = Mutex(value) }
+    init(_ value: Value, users: Int) { stored = Mutex((value, users)) }
 
-    var value: Value? { stored.withLock { $0 } }
+    var value: Value? { stored.withLock { $0.value } }
 
-    func release() { stored.withLock { $0 = nil } }
+    /// One user is done; after the last, the value is dropped and its pages handed back.
+    func done() {
+        let dropped = stored.withLock { state in
+            state.users -= 1
+            guard state.users == 0 else { return false }
+            state.value = nil
+            return true
+        }
+        if dropped { Memory.returnFreedPages() }
+    }
 }

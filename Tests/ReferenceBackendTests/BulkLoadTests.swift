@@ -68,21 +68,30 @@ struct BulkLoadTests {
                 try await connection.execute("CREATE ROLE \(role) LOGIN IN ROLE reference_seeder", logger: logger)
                 try await connection.execute("GRANT SELECT ON ALL TABLES IN SCHEMA public TO \(role)", logger: logger)
             }
-            defer {
-                Task {
-                    try? await url.withConnection(logger: logger) { connection in
-                        try await connection.execute("DROP OWNED BY \(role)", logger: logger)
-                        try await connection.execute("DROP ROLE IF EXISTS \(role)", logger: logger)
-                    }
+            func dropRole() async {
+                try? await url.withConnection(logger: logger) { connection in
+                    try await connection.execute("DROP OWNED BY \(role)", logger: logger)
+                    try await connection.execute("DROP ROLE IF EXISTS \(role)", logger: logger)
                 }
             }
-            let before = try await Self.schemaObjects(url, logger: logger)
-            var login = url
-            login.username = role
-            let report = try await Seeder(logger: logger).seed(
-                sourceDirectory: try SourceFixture.small().write(), into: login)
-            #expect(report.tables.allSatisfy { $0.inserted == $0.sourceRows })
-            #expect(try await Self.schemaObjects(url, logger: logger) == before)
+            do {
+                let before = try await Self.schemaObjects(url, logger: logger)
+                var login = url
+                login.username = role
+                let log = LogCapture()
+                let report = try await Seeder(logger: log.logger(level: .debug)).seed(
+                    sourceDirectory: try SourceFixture.small().write(), into: login)
+                #expect(report.tables.allSatisfy { $0.inserted == $0.sourceRows })
+                // Nothing was dropped: the rows went in with every index and key in place.
+                let dropped = try #require(log.lines.first { $0.message.hasPrefix("bulk load:") })
+                #expect(dropped.metadata["seed.indexes"] == "0")
+                #expect(dropped.metadata["seed.foreign_keys"] == "0")
+                #expect(try await Self.schemaObjects(url, logger: logger) == before)
+            } catch {
+                await dropRole()
+                throw error
+            }
+            await dropRole()
         }
     }
 }

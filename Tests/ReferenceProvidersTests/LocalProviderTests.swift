@@ -94,7 +94,9 @@ struct LocalProviderTests {
         let units = directory.appendingPathComponent("units.json")
         let saved = try Data(contentsOf: units)
         try FileManager.default.removeItem(at: units)
-        let provider = LocalJsonSqliteProvider(sourceDirectory: directory, databasePath: temporaryPath())
+        let log = LogCapture()
+        let provider = LocalJsonSqliteProvider(
+            sourceDirectory: directory, databasePath: temporaryPath(), logger: log.logger(level: .debug))
         await #expect(throws: ReferenceProviderError.self) { try await provider.getTable("units") }
 
         try saved.write(to: units)
@@ -106,6 +108,7 @@ struct LocalProviderTests {
         }
         #expect(tables.count == 6)
         #expect(Set(tables.map(\.rows.count)) == [fixture.count("units")])
+        #expect(log.lines.filter { $0.message == "imported bundled reference data" }.count == 1)
         #expect(
             try await provider.referenceVersion() == "local-\(try ReferenceSource.load(from: directory).contentHash)")
     }

@@ -177,8 +177,7 @@ public enum DatabaseRows {
         var tables: [String: ReferenceTable] = [:]
         for (name, rowsJSON) in snapshot.tables {
             guard let spec = ReferenceCatalog.table(named: name) else { continue }
-            let rows = (try JSONParser.parse(rowsJSON.readableBytesView).arrayValue ?? []).compactMap(\.objectValue)
-            tables[name] = ReferenceTable(spec: spec, rows: rows.map { ReferenceRow(object: $0, spec: spec) })
+            tables[name] = try rowsJSON.withUnsafeReadableBytes { try BootstrapReader.rows($0, spec: spec) }
         }
         return (snapshot.version.reference.token, tables)
     }

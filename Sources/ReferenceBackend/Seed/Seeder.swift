@@ -86,7 +86,8 @@ public struct Seeder: Sendable {
         }
         // Tables loaded from empty lose their secondary indexes and foreign keys until their rows are in.
         let bulk = try await BulkLoad.prepare(
-            source.tables.map(\.spec).filter { direct.contains($0.name) }, on: connection, logger: logger)
+            source.tables.filter { direct.contains($0.spec.name) && !$0.rows.isEmpty }.map(\.spec), on: connection,
+            logger: logger)
         if seedRole {
             try await connection.execute("SET LOCAL ROLE reference_seeder", logger: logger)
         } else {

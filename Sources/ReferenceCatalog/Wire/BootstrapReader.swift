@@ -22,14 +22,17 @@ extension BootstrapReader {
     /// A document that is one JSON array of row objects (a bundle file), decoded row by row as it is read,
     /// without the document's tree: no value is validated, converted or filled in.
     public static func rows(_ data: Data, spec: TableSpec) throws -> ReferenceTable {
-        try data.withUnsafeBytes { raw in
-            var parser = JSONParser(buffer: raw.bindMemory(to: UInt8.self))
-            parser.skipWhitespace()
-            let table = try parser.readRows(spec)
-            parser.skipWhitespace()
-            if parser.position < parser.buffer.count { throw parser.error("unexpected data after the JSON value") }
-            return table
-        }
+        try data.withUnsafeBytes { try rows($0, spec: spec) }
+    }
+
+    /// The same, over bytes in memory (a table's rows as PostgreSQL sent them).
+    public static func rows(_ bytes: UnsafeRawBufferPointer, spec: TableSpec) throws -> ReferenceTable {
+        var parser = JSONParser(buffer: bytes.bindMemory(to: UInt8.self))
+        parser.skipWhitespace()
+        let table = try parser.readRows(spec)
+        parser.skipWhitespace()
+        if parser.position < parser.buffer.count { throw parser.error("unexpected data after the JSON value") }
+        return table
     }
 }
 
