@@ -51,25 +51,60 @@ struct DatabaseOptions: ParsableArguments {
 
 struct Migrate: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Apply the pending SQL migrations (checksummed, one transaction each, under an advisory lock).")
+        abstract: "Apply the pending SQL migrations (checksummed, one transaction each, under an advisory lock).",
+        discussion: """
+            No statement waits long for a lock: one that cannot get its lock within --statement-lock-timeout is
+            cancelled (while a DDL statement waits, every later reader of its table waits behind it), its
+            migration rolled back and tried again after a growing pause, until --lock-timeout is spent; then
+            exit 3, naming the sessions that held the lock. --status only reads: exit 0 when the schema is up
+            to date, 1 when a migration is pending, changed or unknown to this build.
+            """)
 
     @OptionGroup var database: DatabaseOptions
 
     @Option(
         name: .customLong("lock-timeout"),
-        help: "Seconds to wait for another session holding the migration lock before giving up (exit 3).")
+        help:
+            "Seconds to wait in all for locks (the migration lock and every table lock, retries included) before giving up (exit 3)."
+    )
     var lockTimeout: Double = 60
 
+    @Option(
+        name: .customLong("statement-lock-timeout"),
+        help: "Seconds one statement may wait for a table lock before it is cancelled and its migration retried.")
+    var statementLockTimeout: Double = 1
+
+    @Flag(help: "Report applied, pending, changed and unknown migrations; write nothing.")
+    var status = false
+
+    @Option(help: "Output of --status: text or json.")
+    var format: Seed.OutputFormat = .text
+
     func validate() throws {
-        guard lockTimeout > 0, lockTimeout.isFinite else {
-            throw ValidationError("--lock-timeout must be a number of seconds greater than 0")
+        guard lockTimeout > 0, lockTimeout.isFinite, lockTimeout <= 86_400 else {
+            throw ValidationError("--lock-timeout must be a number of seconds greater than 0 (at most 86400)")
+        }
+        guard statementLockTimeout > 0, statementLockTimeout.isFinite, statementLockTimeout <= 86_400 else {
+            throw ValidationError("--statement-lock-timeout must be a number of seconds greater than 0 (at most 86400)")
         }
     }
 
     func run() async throws {
         let logger = Logger(label: "reference-backend.migrate")
         let url = try database.resolve()
-        let outcome = try await Migrator(lockTimeout: .milliseconds(lockTimeout * 1000), logger: logger).migrate(url)
+        let migrator = Migrator(
+            lockTimeout: .milliseconds(lockTimeout * 1000),
+            statementLockTimeout: .milliseconds(statementLockTimeout * 1000), logger: logger)
+        if status {
+            let report = try await migrator.status(url)
+            switch format {
+            case .text: print(report.text)
+            case .json: print(JSONWriter(prettyPrinted: true).string(report.json))
+            }
+            if !report.isUpToDate { throw ExitCode(1) }
+            return
+        }
+        let outcome = try await migrator.migrate(url)
         print(
             outcome.applied.isEmpty
                 ? "schema is up to date at version \(outcome.schemaVersion)"

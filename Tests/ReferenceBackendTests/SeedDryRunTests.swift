@@ -67,6 +67,19 @@ struct SeedDryRunTests {
             #expect(try table(plan, "set_types").reactivated == 1)
             #expect(try table(plan, "licenses").adminConflicts == 1)
             #expect(plan.text.contains("units: update 2 (name 1, symbol 1, si_factor 1)"), "\(plan.text)")
+            // Each changed row named by its key, an update with its fields.
+            for line in [
+                "  update unit_key=kg: si_factor", "  update unit_key=lb: name, symbol",
+                "  deactivate force_key=isometric", "  reactivate set_type_key=amrap", "  admin row license_key=mit",
+            ] {
+                #expect(plan.text.split(separator: "\n").contains { $0 == line }, "\(line) in \(plan.text)")
+            }
+            let unitsJSON = try #require(plan.json["tables"]?.arrayValue?.first { $0["table"] == "units" })
+            #expect(
+                unitsJSON["rows"]
+                    == (try JSONParser.parse(
+                        #"[{"kind": "update", "key": {"unit_key": "kg"}, "fields": ["si_factor"]},"#
+                            + #" {"kind": "update", "key": {"unit_key": "lb"}, "fields": ["name", "symbol"]}]"#)))
 
             // The seed then does exactly that (the admin collision aborts it unless adopted).
             let report = try await Seeder(options: SeedOptions(adoptAdminRows: true), logger: logger).seed(
@@ -104,6 +117,32 @@ struct SeedDryRunTests {
             #expect(exercises.updated == 1)
             #expect(exercises.updatedFields.map(\.field) == ["instructions"])
             #expect(exercises.updatedFields.map(\.rows) == [1])
+        }
+    }
+
+    @Test("past the bound, the keys named are the first by key and the rest are counted, in text and JSON")
+    func boundedNames() async throws {
+        try await TestDatabases.withDatabase { url in
+            var fixture = try SourceFixture.small(exercises: 30)
+            let directory = try fixture.write()
+            _ = try await Seeder(logger: logger).seed(sourceDirectory: directory, into: url)
+            fixture.tables["exercises"] = fixture.tables["exercises"]!.map { row in
+                var row = row
+                row["name"] = .string((row["name"]?.stringValue ?? "") + " (renamed)")
+                return row
+            }
+            let plan = try await plan(try fixture.write(), url)
+            let exercises = try table(plan, "exercises")
+            let limit = SeedPlan.namedRowsPerKind
+            let keys = fixture.tables["exercises"]!.compactMap { $0["exercise_key"]?.stringValue }
+                .sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+            #expect(exercises.updated == 30)
+            #expect(exercises.rows.map(\.keyText) == keys.prefix(limit).map { "exercise_key=\($0)" })
+            #expect(exercises.rows.allSatisfy { $0.fields == ["name"] })
+            #expect(exercises.unnamed(.update) == 30 - limit)
+            #expect(plan.text.contains("  ... and \(30 - limit) more updates"), "\(plan.text)")
+            let json = try #require(plan.json["tables"]?.arrayValue?.first { $0["table"] == "exercises" })
+            #expect(json["unnamedRows"] == (try JSONParser.parse(#"{"update": \#(30 - limit)}"#)))
         }
     }
 

@@ -94,7 +94,8 @@ struct HostileBackendTests {
         "a document that breaks the catalog is rejected naming table, row, key and field, and never cached",
         arguments: [
             "missing exercise_key", "exercise_key as a number", "unknown key", "dangling reference",
-            "duplicate key", "1e400 in an integer", "a 1 MB key", "a NUL byte", "a missing table",
+            "duplicate key", "1e400 in an integer", "1e400 in a decimal", "1e-400 in a decimal", "a 1 MB key",
+            "a NUL byte", "a missing table",
             "referenceVersion missing",
         ])
     func invalidDocuments(mutation: String) async throws {
@@ -124,6 +125,14 @@ struct HostileBackendTests {
                 body = editing(document, "set_types") { $0["sort_order"] = .number(JSONNumber(literal: "1e400")) }
                 expectedTable = "set_types"
                 expectedField = "sort_order"
+            case "1e400 in a decimal":
+                (expectedTable, expectedField) = ("units", "si_factor")
+                body = editing(document, "units") { $0["si_factor"] = .number(JSONNumber(literal: "1e400")) }
+            case "1e-400 in a decimal":
+                (expectedTable, expectedField) = ("scoring_coefficients", "value")
+                body = editing(document, "scoring_coefficients") {
+                    $0["value"] = .number(JSONNumber(literal: "1e-400"))
+                }
             case "a 1 MB key":
                 expectedField = "exercise_key"
                 body = editing(document, "exercises") {
@@ -153,6 +162,7 @@ struct HostileBackendTests {
                 }
                 let named = problems.contains {
                     ($0.table ?? "") == expectedTable && (expectedField == nil || $0.field == expectedField)
+                        && (expectedField == nil || expectedTable.isEmpty || $0.row != nil)
                 }
                 #expect(named, "\(problems.map(\.description))")
             }

@@ -132,4 +132,58 @@ struct ServiceRobustnessTests {
         }
         #expect((table, row, field) == ("exercise_aliases", 0, "exercise_key"))
     }
+
+    @Test(
+        "a number the facade reads that its type cannot hold is a typed error naming table, row and field",
+        arguments: [
+            ("units", "si_factor", "1e400"), ("units", "si_factor", "-1e309"), ("units", "si_factor", "1e-400"),
+            ("exercise_categories", "sort_order", "1.5"), ("difficulty_levels", "rank", "99999999999999999999"),
+            ("scoring_formulas", "min_reps", "2.5"), ("exercise_metrics", "sort_order", "1e3"),
+        ])
+    func unholdableNumbersAreTyped(table: String, field: String, literal: String) async throws {
+        var tables = Self.base["tables"]!.objectValue!
+        var rows = try #require(tables[table]?.arrayValue)
+        let index = rows.count - 1
+        var row = rows[index].objectValue!
+        row[field] = .number(JSONNumber(literal: literal))
+        rows[index] = .object(row)
+        tables[table] = .array(rows)
+        var document = Self.base
+        document["tables"] = .object(tables)
+        let service = ExerciseConfigService(
+            provider: GivenBootstrap(bootstrap: try ReferenceBootstrap(json: .object(document))))
+        let error = await #expect(throws: ReferenceProviderError.self) {
+            try await service.convert(1, from: "lb", to: "kg")
+        }
+        guard case .unusableData(let named, let rowIndex, let namedField, _)? = error else {
+            Issue.record("expected unusableData, got \(String(describing: error))")
+            return
+        }
+        #expect((named, rowIndex, namedField) == (table, index, field))
+    }
+
+    @Test("a formula whose literal or result is not a finite number is a typed error, not an infinite estimate")
+    func unholdableFormulaNumbers() async throws {
+        var tables = Self.base["tables"]!.objectValue!
+        var rows = try #require(tables["scoring_formulas"]?.arrayValue)
+        let position = try #require(rows.firstIndex { $0["formula_key"]?.stringValue == "epley" })
+        for expression in ["w * 1" + String(repeating: "0", count: 400), "w / (r - r)"] {
+            var row = rows[position].objectValue!
+            row["expression"] = .string(expression)
+            rows[position] = .object(row)
+            tables["scoring_formulas"] = .array(rows)
+            var document = Self.base
+            document["tables"] = .object(tables)
+            let service = ExerciseConfigService(
+                provider: GivenBootstrap(bootstrap: try ReferenceBootstrap(json: .object(document))))
+            let error = await #expect(throws: ReferenceProviderError.self) {
+                try await service.estimateOneRepMax(formula: "epley", weight: 100, reps: 5)
+            }
+            guard case .invalidFormula(let key, _)? = error else {
+                Issue.record("expected invalidFormula for \(expression.prefix(20)), got \(String(describing: error))")
+                continue
+            }
+            #expect(key == "epley")
+        }
+    }
 }

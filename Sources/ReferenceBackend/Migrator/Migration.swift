@@ -63,6 +63,9 @@ public enum MigrationError: Error, Sendable, CustomStringConvertible {
     case statementFailed(version: Int, name: String, line: Int, cause: any Error)
     /// Another session held the migration lock for longer than the lock timeout.
     case lockTimeout(seconds: Double, holder: String)
+    /// A statement could not get a table lock within the statement lock timeout, attempt after attempt, until
+    /// the lock timeout was spent; the unit it belonged to was rolled back each time.
+    case tableLockTimeout(seconds: Double, attempts: Int, unit: String, line: Int?, statement: String, holders: String)
 
     public var description: String {
         switch self {
@@ -82,6 +85,13 @@ public enum MigrationError: Error, Sendable, CustomStringConvertible {
             "gave up after waiting \(seconds.formatted()) s for the migration lock (advisory lock "
                 + "\(Migrator.advisoryLockKey)), held by \(holder): let that session finish or end it, "
                 + "or raise --lock-timeout"
+        case .tableLockTimeout(let seconds, let attempts, let unit, let line, let statement, let holders):
+            "gave up after \(seconds.formatted(.number.precision(.fractionLength(1)))) s and \(attempts) "
+                + "attempt\(attempts == 1 ? "" : "s"): \(unit)"
+                + (line.map { " at line \($0)" } ?? "")
+                + " could not get a table lock (\(statement.split(whereSeparator: \.isNewline).first.map(String.init)?.prefix(80) ?? "")), "
+                + "held by \(holders); it was rolled back each time, nothing of it is applied: "
+                + "let that session finish or end it, or raise --lock-timeout"
         }
     }
 }

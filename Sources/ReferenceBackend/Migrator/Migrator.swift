@@ -8,6 +8,7 @@ import PostgresSupport
 /// * Each migration runs in its own transaction, statement by statement; a failure rolls that migration
 ///   back and leaves the database at the last fully applied one.
 /// * A session advisory lock serialises concurrent migrators on the same database.
+/// * No statement waits long for a lock: see `Migrator+Locks.swift`; the whole wait is bounded.
 /// * An applied migration whose file changed is refused (checksum mismatch), and so is a database that has a
 ///   migration this build does not know.
 public struct Migrator: Sendable {
@@ -15,18 +16,25 @@ public struct Migrator: Sendable {
     public static let advisoryLockKey: Int64 = 0x7265_666D_6967_72
 
     public let migrations: [Migration]
-    /// How long to wait for another session's migration lock before giving up.
+    /// The whole bound on waiting for locks, retries included: the migration lock (another migrator) and
+    /// every table lock a statement needs. Past it the migrator gives up (exit 3), naming who held the lock.
     public let lockTimeout: Duration
+    /// How long one statement may wait for a table lock before it is cancelled, its migration rolled back and
+    /// tried again (see `Migrator+Locks.swift`). Short: while a DDL statement waits, so does every later
+    /// reader of its table.
+    public let statementLockTimeout: Duration
     public let logger: Logger
 
     public static let defaultLockTimeout: Duration = .seconds(60)
+    public static let defaultStatementLockTimeout: Duration = .seconds(1)
 
     public init(
         migrations: [Migration] = Migration.bundled, lockTimeout: Duration = Migrator.defaultLockTimeout,
-        logger: Logger
+        statementLockTimeout: Duration = Migrator.defaultStatementLockTimeout, logger: Logger
     ) {
         self.migrations = migrations
         self.lockTimeout = lockTimeout
+        self.statementLockTimeout = statementLockTimeout
         self.logger = logger
     }
 
@@ -39,25 +47,37 @@ public struct Migrator: Sendable {
 
     /// Migrates the database at `url`.
     public func migrate(_ url: DatabaseURL) async throws -> Outcome {
-        try await url.withConnection(logger: logger) { connection in try await migrate(connection) }
+        let deadline = ContinuousClock.now + lockTimeout
+        return try await url.withConnection(logger: logger) { connection in
+            let watch = LockWatch(url: url, logger: logger)
+            return try await watch.watching(connection) {
+                try await migrate(connection, deadline: deadline, watch: watch)
+            }
+        }
     }
 
-    /// Migrates over an open connection (not inside a transaction).
-    public func migrate(_ connection: PostgresConnection) async throws -> Outcome {
-        try await lock(connection)
+    private func migrate(
+        _ connection: PostgresConnection, deadline: ContinuousClock.Instant, watch: LockWatch
+    ) async throws -> Outcome {
+        try await lock(connection, deadline: deadline, watch: watch)
         do {
-            let outcome = try await migrateLocked(connection)
+            let outcome = try await migrateLocked(connection, deadline: deadline, watch: watch)
+            try await connection.execute("RESET lock_timeout", logger: logger)
             try await connection.query("SELECT pg_advisory_unlock(\(Self.advisoryLockKey))", logger: logger)
             return outcome
         } catch {
+            _ = try? await connection.execute("RESET lock_timeout", logger: logger)
             _ = try? await connection.query("SELECT pg_advisory_unlock(\(Self.advisoryLockKey))", logger: logger)
             throw error
         }
     }
 
-    /// Takes the advisory lock, waiting at most ``lockTimeout`` for a session that holds it; says once who
-    /// that is.
-    private func lock(_ connection: PostgresConnection) async throws {
+    /// Takes the advisory lock, waiting until `deadline` for a session that holds it; says once who that is.
+    private func lock(
+        _ connection: PostgresConnection, deadline: ContinuousClock.Instant, watch: LockWatch
+    )
+        async throws
+    {
         let rows = try await connection.query(
             "SELECT pg_try_advisory_lock(\(Self.advisoryLockKey))", logger: logger)
         for try await taken in rows.decode(Bool.self) where taken { return }
@@ -68,8 +88,8 @@ public struct Migrator: Sendable {
                 "migration.lock_holder": "\(holder)",
                 "migration.lock_timeout_s": "\(lockTimeout.fractionalMilliseconds / 1000)",
             ])
-        let milliseconds = max(1, Int64(lockTimeout.fractionalMilliseconds.rounded(.up)))
-        try await connection.execute("SET lock_timeout = \(milliseconds)", logger: logger)
+        let remaining = max(.milliseconds(1), deadline - ContinuousClock.now)
+        try await connection.execute("SET lock_timeout = \(Self.milliseconds(remaining))", logger: logger)
         do {
             // The timeout arrives as an error in the row stream: drain it.
             let rows = try await connection.query(
@@ -77,7 +97,9 @@ public struct Migrator: Sendable {
             for try await _ in rows {}
         } catch  where postgresSQLState(error) == "55P03" {
             _ = try? await connection.execute("RESET lock_timeout", logger: logger)
-            throw MigrationError.lockTimeout(seconds: lockTimeout.fractionalMilliseconds / 1000, holder: holder)
+            let seen = watch.holders
+            throw MigrationError.lockTimeout(
+                seconds: lockTimeout.fractionalMilliseconds / 1000, holder: seen.isEmpty ? holder : seen)
         }
         try await connection.execute("RESET lock_timeout", logger: logger)
     }
@@ -102,21 +124,11 @@ public struct Migrator: Sendable {
         return "a session that has released it since"
     }
 
-    private func migrateLocked(_ connection: PostgresConnection) async throws -> Outcome {
-        try await connection.execute(
-            """
-            CREATE TABLE IF NOT EXISTS schema_migrations (
-                version integer PRIMARY KEY,
-                name text NOT NULL,
-                checksum text NOT NULL,
-                applied_at timestamptz NOT NULL DEFAULT now()
-            )
-            """, logger: logger)
-        var applied: [Int: (name: String, checksum: String)] = [:]
-        let rows = try await connection.query(
-            "SELECT version, name, checksum FROM schema_migrations ORDER BY version", logger: logger)
-        for try await (version, name, checksum) in rows.decode((Int, String, String).self) {
-            applied[version] = (name, checksum)
+    private func migrateLocked(
+        _ connection: PostgresConnection, deadline: ContinuousClock.Instant, watch: LockWatch
+    ) async throws -> Outcome {
+        let applied = try await withLockRetries(.bookkeeping, on: connection, deadline: deadline, watch: watch) {
+            try await readApplied(on: connection)
         }
         let known = Dictionary(uniqueKeysWithValues: migrations.map { ($0.version, $0) })
         for (version, record) in applied.sorted(by: { $0.key < $1.key }) {
@@ -131,7 +143,12 @@ public struct Migrator: Sendable {
         var newlyApplied: [Int] = []
         for migration in migrations where applied[migration.version] == nil {
             let started = ContinuousClock.now
-            try await apply(migration, on: connection)
+            try await withLockRetries(
+                .migration(version: migration.version, name: migration.name), on: connection, deadline: deadline,
+                watch: watch
+            ) {
+                try await apply(migration, on: connection)
+            }
             newlyApplied.append(migration.version)
             logger.debug(
                 "applied migration",
@@ -140,10 +157,42 @@ public struct Migrator: Sendable {
                     "migration.ms": "\((ContinuousClock.now - started).milliseconds)",
                 ])
         }
-        try await Self.restrictTemporaryObjects(on: connection, logger: logger)
+        try await withLockRetries(.privileges, on: connection, deadline: deadline, watch: watch) {
+            do {
+                try await Self.restrictTemporaryObjects(on: connection, logger: logger)
+            } catch  where postgresSQLState(error) == "55P03" {
+                throw LockWaitCancelled(statement: "REVOKE TEMPORARY ON DATABASE ... FROM PUBLIC", line: nil)
+            }
+        }
         let schemaVersion = max(applied.keys.max() ?? 0, newlyApplied.max() ?? 0)
         return Outcome(applied: newlyApplied, schemaVersion: schemaVersion)
     }
+
+    /// Creates `schema_migrations` when missing and reads what it records.
+    private func readApplied(on connection: PostgresConnection) async throws -> [Int: (name: String, checksum: String)]
+    {
+        try await run(Self.createBookkeeping, line: nil, on: connection)
+        var applied: [Int: (name: String, checksum: String)] = [:]
+        do {
+            let rows = try await connection.query(
+                "SELECT version, name, checksum FROM schema_migrations ORDER BY version", logger: logger)
+            for try await (version, name, checksum) in rows.decode((Int, String, String).self) {
+                applied[version] = (name, checksum)
+            }
+        } catch  where postgresSQLState(error) == "55P03" {
+            throw LockWaitCancelled(statement: "SELECT ... FROM schema_migrations", line: nil)
+        }
+        return applied
+    }
+
+    static let createBookkeeping = """
+        CREATE TABLE IF NOT EXISTS schema_migrations (
+            version integer PRIMARY KEY,
+            name text NOT NULL,
+            checksum text NOT NULL,
+            applied_at timestamptz NOT NULL DEFAULT now()
+        )
+        """
 
     /// Takes TEMPORARY on the database from PUBLIC, so reference_reader and reference_seeder cannot create
     /// temporary tables, functions or sequences, and keeps it for the user migrating (the seed stages its rows
@@ -171,13 +220,15 @@ public struct Migrator: Sendable {
         }
     }
 
+    /// One migration in one transaction; whatever fails rolls it back whole. A cancelled lock wait is
+    /// passed on as such (``LockWaitCancelled``), for ``withLockRetries`` to try the migration again.
     private func apply(_ migration: Migration, on connection: PostgresConnection) async throws {
         try await connection.execute("BEGIN", logger: logger)
         var currentLine = 1
         do {
             for statement in SQLScript.statements(in: migration.sql) {
                 currentLine = statement.line
-                try await connection.execute(statement.text, logger: logger)
+                try await run(statement.text, line: statement.line, on: connection)
             }
             try await connection.query(
                 """
@@ -185,6 +236,9 @@ public struct Migrator: Sendable {
                 VALUES (\(migration.version), \(migration.name), \(migration.checksum))
                 """, logger: logger)
             try await connection.execute("COMMIT", logger: logger)
+        } catch let wait as LockWaitCancelled {
+            try? await connection.execute("ROLLBACK", logger: logger)
+            throw wait
         } catch {
             try? await connection.execute("ROLLBACK", logger: logger)
             throw MigrationError.statementFailed(

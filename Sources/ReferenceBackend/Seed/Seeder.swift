@@ -1,6 +1,5 @@
 import Foundation
 import Logging
-import NIOCore
 import PostgresNIO
 import PostgresSupport
 import ReferenceCatalog
@@ -106,7 +105,7 @@ public struct Seeder: Sendable {
                 stats[table.spec.name] = tableStats
                 continue
             }
-            let (tableStats, tableViolations) = try await plan(table, on: connection)
+            let (tableStats, tableViolations) = try await guardedPlan(table, on: connection)
             stats[table.spec.name] = tableStats
             violations += tableViolations
         }
@@ -136,179 +135,5 @@ public struct Seeder: Sendable {
         return SeedReport(
             tables: ordered, milliseconds: 0, schemaVersion: schemaVersion, referenceVersion: after.token,
             versionChanged: after.sequence != before.sequence)
-    }
-
-    private func canUseSeedRole(_ connection: PostgresConnection) async throws -> Bool {
-        let rows = try await connection.query(
-            "SELECT pg_has_role(current_user, oid, 'MEMBER') FROM pg_roles WHERE rolname = 'reference_seeder'",
-            logger: logger)
-        for try await member in rows.decode(Bool.self) { return member }
-        return false
-    }
-
-    /// References that point outside the source must name active rows of the database.
-    private func checkExternalReferences(
-        _ references: [UnresolvedReference], on connection: PostgresConnection
-    )
-        async throws
-    {
-        guard !references.isEmpty else { return }
-        var problems: [SourceProblem] = []
-        let grouped = Dictionary(grouping: references) {
-            "\($0.foreignKey.referencedTable)|\($0.foreignKey.referencedColumns.joined(separator: ","))"
-        }
-        for (_, group) in grouped.sorted(by: { $0.key < $1.key }) {
-            let foreignKey = group[0].foreignKey
-            guard foreignKey.referencedColumns.count == 1,
-                let target = ReferenceCatalog.table(named: foreignKey.referencedTable)
-            else { continue }
-            let wanted = Array(Set(group.map { $0.values[0] }))
-            let sql =
-                "SELECT \(quoteIdentifier(foreignKey.referencedColumns[0]))::text FROM \(quoteIdentifier(target.name)) WHERE is_active AND \(quoteIdentifier(foreignKey.referencedColumns[0])) = ANY($1::text[])"
-            var bindings = PostgresBindings()
-            bindings.append(wanted)
-            let rows = try await connection.query(PostgresQuery(unsafeSQL: sql, binds: bindings), logger: logger)
-            var found = Set<String>()
-            for try await value in rows.decode(String.self) { found.insert(value) }
-            for reference in group where !found.contains(reference.values[0]) {
-                problems.append(
-                    SourceProblem(
-                        .unresolvedReference, file: "\(reference.table).json", table: reference.table,
-                        row: reference.row,
-                        key: reference.key, field: reference.foreignKey.columns.joined(separator: ","),
-                        message:
-                            "\(reference.values[0]) is neither in \(target.name).json nor an active row of \(target.name)"
-                    ))
-            }
-        }
-        if !problems.isEmpty {
-            throw SourceValidationError(
-                problems: problems.sorted { ($0.table ?? "", $0.row ?? 0) < ($1.table ?? "", $1.row ?? 0) })
-        }
-    }
-
-    static func stageName(_ spec: TableSpec) -> String { "seed_stage_\(spec.name)" }
-
-    private func stage(_ table: SourceTable, on connection: PostgresConnection) async throws {
-        let spec = table.spec
-        let stageName = Self.stageName(spec)
-        let columnList = spec.columns.map { quoteIdentifier($0.name) }.joined(separator: ", ")
-        try await connection.execute(
-            "CREATE TEMP TABLE \(stageName) ON COMMIT DROP AS SELECT \(columnList) FROM \(quoteIdentifier(spec.name)) WITH NO DATA",
-            logger: logger)
-        try await copy(table, into: stageName, on: connection)
-        try await connection.execute("ANALYZE \(stageName)", logger: logger)
-    }
-
-    /// Whether `spec`'s table has no rows at all (active or not, seed or admin).
-    private func isEmpty(_ spec: TableSpec, on connection: PostgresConnection) async throws -> Bool {
-        let rows = try await connection.query(
-            PostgresQuery(unsafeSQL: "SELECT NOT EXISTS (SELECT 1 FROM \(quoteIdentifier(spec.name)))"), logger: logger)
-        for try await empty in rows.decode(Bool.self) { return empty }
-        return false
-    }
-
-    /// COPYs the source rows of `table` into `target` (the catalog columns; `is_active` and `source_type` take
-    /// their defaults, true and 'seed').
-    private func copy(_ table: SourceTable, into target: String, on connection: PostgresConnection) async throws {
-        let spec = table.spec
-        guard !table.rows.isEmpty else { return }
-        try await connection.copyFrom(
-            table: target, columns: spec.columns.map(\.name), format: .text(.init()), logger: logger
-        ) { writer in
-            var buffer = ByteBufferAllocator().buffer(capacity: 1 << 17)
-            for row in table.rows {
-                CopyEncoder.appendRow(row, columns: spec.columns, to: &buffer)
-                if buffer.readableBytes >= 1 << 16 {
-                    try await writer.write(buffer)
-                    buffer.clear()
-                }
-            }
-            if buffer.readableBytes > 0 { try await writer.write(buffer) }
-        }
-    }
-
-    private func plan(
-        _ table: SourceTable, on connection: PostgresConnection
-    ) async throws
-        -> (SeedReport.TableStats, [SeedGuardError.Violation])
-    {
-        let spec = table.spec
-        let sql = SeedSQL(spec: spec)
-        var stats = SeedReport.TableStats(table: spec.name)
-        stats.sourceRows = table.rows.count
-        var violations: [SeedGuardError.Violation] = []
-
-        let planRows = try await connection.query(PostgresQuery(unsafeSQL: sql.planQuery), logger: logger)
-        for try await (inserted, admin, reactivated, updated) in planRows.decode((Int, Int, Int, Int).self) {
-            stats.inserted = inserted
-            stats.reactivated = reactivated
-            stats.updated = updated
-            stats.adopted = options.adoptAdminRows ? admin : 0
-            stats.unchanged = table.rows.count - inserted - reactivated - updated - admin
-            if admin > 0 && !options.adoptAdminRows {
-                let keys = try await connection.strings(sql.adminConflictKeysQuery, logger: logger)
-                violations.append(
-                    .init(
-                        table: spec.name,
-                        message:
-                            "\(admin) source row(s) have the key of an admin row (\(keys.joined(separator: "; "))); "
-                            + "admin rows are never overwritten: remove them from the source, or pass --adopt-admin-rows"
-                    ))
-            }
-        }
-        let deactivationRows = try await connection.query(
-            PostgresQuery(unsafeSQL: sql.deactivationPlanQuery), logger: logger)
-        for try await (activeSeed, toDeactivate) in deactivationRows.decode((Int, Int).self) {
-            stats.deactivated = toDeactivate
-            let emptySource = table.rows.isEmpty && activeSeed > 0
-            if emptySource && options.allowEmptyTables.contains(spec.name) {
-                // Explicitly allowed: deactivating every seed row is the point.
-            } else if emptySource {
-                violations.append(
-                    .init(
-                        table: spec.name,
-                        message:
-                            "the source is empty but the database has \(activeSeed) active seed row(s); refusing to "
-                            + "deactivate them all. If that is intended, pass --allow-empty \(spec.name)"))
-            } else if activeSeed > 0, !options.allowMassDeactivationTables.contains(spec.name),
-                Double(toDeactivate) / Double(activeSeed) > options.maxDeactivationShare
-            {
-                let share = Int((Double(toDeactivate) / Double(activeSeed) * 100).rounded())
-                violations.append(
-                    .init(
-                        table: spec.name,
-                        message:
-                            "the seed would deactivate \(toDeactivate) of \(activeSeed) active seed rows (\(share)%), "
-                            + "more than the allowed \(Int(options.maxDeactivationShare * 100))%. If that is intended, "
-                            + "pass --allow-mass-deactivation \(spec.name) or raise --max-deactivation-share"))
-            }
-        }
-        return (stats, violations)
-    }
-
-    /// Writes what the plan found, and only that: a table the plan found unchanged costs no statement at
-    /// all (an identical re-seed is staging and planning only).
-    private func apply(
-        _ table: SourceTable, stats: SeedReport.TableStats, on connection: PostgresConnection
-    ) async throws {
-        let sql = SeedSQL(spec: table.spec)
-        if stats.inserted + stats.updated + stats.reactivated + stats.adopted > 0 {
-            // Taking admin rows over is the one change the database's guard lets reference_seeder make, and
-            // only with this transaction-local setting (migration 0005), set around this statement alone.
-            let adopting = options.adoptAdminRows && stats.adopted > 0
-            if adopting {
-                try await connection.execute(
-                    "SELECT set_config('reference.adopt_admin_rows', 'on', true)", logger: logger)
-            }
-            try await connection.execute(sql.upsertStatement(adoptAdminRows: options.adoptAdminRows), logger: logger)
-            if adopting {
-                try await connection.execute(
-                    "SELECT set_config('reference.adopt_admin_rows', 'off', true)", logger: logger)
-            }
-        }
-        if stats.deactivated > 0 {
-            try await connection.execute(sql.deactivateStatement, logger: logger)
-        }
     }
 }

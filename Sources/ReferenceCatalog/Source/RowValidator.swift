@@ -154,6 +154,13 @@ struct RowValidator {
             guard let decimal = ExactDecimal(number.literal), abs(decimal.exponent) <= 1000 else {
                 return fail(.inexactDecimal, "\(number.literal) cannot be stored as an exact decimal")
             }
+            // The app computes with it as a Double (unit conversion, scoring): it must be one.
+            guard number.finiteDoubleValue != nil else {
+                return fail(
+                    .outOfRange,
+                    "\(number.literal) is outside the range of a Double, which the app reads it into "
+                        + "(finite, at most \(Double.greatestFiniteMagnitude), and not so small it becomes 0)")
+            }
         case .textArray:
             guard case .array(let elements) = value else {
                 return fail(.type, "expected an array of strings, found \(value.kindName)")

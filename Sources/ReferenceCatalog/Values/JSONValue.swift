@@ -56,6 +56,16 @@ public struct JSONNumber: Sendable, Hashable, CustomStringConvertible {
 
     /// The value as an `Int64` when the literal is a plain integer in range.
     public var int64Value: Int64? { Int64(literal) }
+
+    /// The value as the `Double` the app computes with, when it holds it: `nil` for a literal that is not a
+    /// number, one beyond `Double`'s range (`1e400` would be infinite) and a non-zero one too small for it
+    /// (`1e-400` would be 0). Rounding to the nearest `Double` is not a failure: that is what reading a
+    /// decimal into a `Double` means.
+    public var finiteDoubleValue: Double? {
+        guard let value = Double(literal), value.isFinite else { return nil }
+        if value == 0, let exact = ExactDecimal(literal), !exact.digits.isEmpty { return nil }
+        return value
+    }
 }
 
 /// A JSON object with its keys in the order they were written. Keys are unique (the parser rejects

@@ -1,4 +1,5 @@
 import Foundation
+import ReferenceCatalog
 
 /// Evaluates the arithmetic of a scoring formula's `expression` (numbers, variables, `+ - * / ^`,
 /// parentheses, unary minus, `exp(x)`), so 1RM estimates come from the data, not from code.
@@ -42,6 +43,9 @@ struct FormulaExpression {
         let value = try parser.sum(variables)
         guard parser.position == tokens.count else {
             throw EvaluationError(description: "unexpected '\(tokens[parser.position])'")
+        }
+        guard value.isFinite else {
+            throw EvaluationError(description: "the result is \(value), not a finite number")
         }
         return value
     }
@@ -94,7 +98,13 @@ struct FormulaExpression {
             try expect(")")
             return value
         }
-        if let number = Double(token) { return number }
+        if let first = token.first, first.isNumber || first == "." {
+            // A literal must be a number the Double holds (`1e400` would be infinite).
+            guard let number = JSONNumber(literal: String(token)).finiteDoubleValue else {
+                throw EvaluationError(description: "'\(token)' is not a number a Double holds")
+            }
+            return number
+        }
         if token == "exp" {
             try expect("(")
             let value = try sum(variables)

@@ -41,9 +41,35 @@ struct ReferenceIndex: Sendable {
             }
             return value
         }
-        func int(_ row: Row, _ column: String) -> Int? {
-            if case .number(let number)? = row.row[column, in: row.spec] { return Int(number.literal) }
-            return nil
+        /// An integer the index reads: nil when absent or null; anything else that is not an integer the
+        /// app's `Int` holds is a typed error, never a silent 0.
+        func int(_ row: Row, _ column: String) throws(ReferenceProviderError) -> Int? {
+            guard let value = row.row[column, in: row.spec], value != .null else { return nil }
+            guard case .number(let number) = value, let integer = number.int64Value, let result = Int(exactly: integer)
+            else {
+                throw .unusableData(
+                    table: row.spec.name, row: row.index, field: column,
+                    reason: "found \(value.kindName) \(value), expected an integer")
+            }
+            return result
+        }
+        /// A number the index computes with: it must be a `Double` (finite; not a non-zero value that would
+        /// become 0).
+        func double(_ row: Row, _ column: String) throws(ReferenceProviderError) -> Double {
+            let value = row.row[column, in: row.spec]
+            guard case .number(let number)? = value, let result = number.finiteDoubleValue else {
+                let found = value.map { "found \($0.kindName) \($0)" } ?? "missing"
+                throw .unusableData(
+                    table: row.spec.name, row: row.index, field: column,
+                    reason: "\(found), expected a number a Double holds (finite, not rounded to 0)")
+            }
+            return result
+        }
+        /// Rows with their integer `column` read first (so that sorting cannot meet a bad value).
+        func sorted(_ rows: [Row], by column: String) throws(ReferenceProviderError) -> [Row] {
+            var keyed: [(Row, Int)] = []
+            for row in rows { keyed.append((row, try int(row, column) ?? 0)) }
+            return keyed.enumerated().sorted { ($0.element.1, $0.offset) < ($1.element.1, $1.offset) }.map(\.element.0)
         }
         func strings(_ row: Row, _ column: String) -> [String] {
             row.row[column, in: row.spec]?.arrayValue?.compactMap(\.stringValue) ?? []
@@ -81,30 +107,21 @@ struct ReferenceIndex: Sendable {
                 TrackedMetric(
                     metricTypeKey: try key(row, "metric_type_key"),
                     isRequired: row.row["is_required", in: row.spec] == .bool(true),
-                    defaultUnitKey: text(row, "default_unit_key"), sortOrder: int(row, "sort_order") ?? 0))
+                    defaultUnitKey: text(row, "default_unit_key"), sortOrder: try int(row, "sort_order") ?? 0))
         }
         metrics = metrics.mapValues { $0.sorted { $0.sortOrder < $1.sortOrder } }
-        let sortedCategories = rows("exercise_categories").sorted {
-            (int($0, "sort_order") ?? 0) < (int($1, "sort_order") ?? 0)
-        }
-        for row in sortedCategories {
+        for row in try sorted(rows("exercise_categories"), by: "sort_order") {
             categories[try key(row, "category_key")] = text(row, "name")
             categoryOrder.append((try key(row, "category_key"), text(row, "name") ?? ""))
         }
-        for row in rows("difficulty_levels").sorted(by: { (int($0, "rank") ?? 0) < (int($1, "rank") ?? 0) }) {
+        for row in try sorted(rows("difficulty_levels"), by: "rank") {
             levels.insert(try key(row, "level_key"))
             levelOrder.append((try key(row, "level_key"), text(row, "name") ?? ""))
         }
         for row in rows("equipment") { equipment[try key(row, "equipment_key")] = text(row, "name") ?? "" }
         for row in rows("muscles") { muscles[try key(row, "muscle_key")] = text(row, "name") ?? "" }
         for row in rows("units") {
-            let factor: Double
-            if case .number(let number)? = row.row["si_factor", in: row.spec] {
-                factor = Double(number.literal) ?? .nan
-            } else {
-                factor = .nan
-            }
-            units[try key(row, "unit_key")] = (text(row, "metric_type_key") ?? "", factor)
+            units[try key(row, "unit_key")] = (text(row, "metric_type_key") ?? "", try double(row, "si_factor"))
             unitSymbols[try key(row, "unit_key")] = text(row, "symbol")
         }
         var coefficients: [String: [String: [String: String]]] = [:]
@@ -119,7 +136,7 @@ struct ReferenceIndex: Sendable {
             formulas[key] = ScoringFormula(
                 key: key, name: text(row, "name") ?? key, kind: text(row, "kind") ?? "",
                 expression: text(row, "expression") ?? "",
-                minReps: int(row, "min_reps"), maxReps: int(row, "max_reps"), citation: text(row, "citation"),
+                minReps: try int(row, "min_reps"), maxReps: try int(row, "max_reps"), citation: text(row, "citation"),
                 coefficients: coefficients[key] ?? [:])
         }
     }
