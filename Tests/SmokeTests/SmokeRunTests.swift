@@ -51,6 +51,13 @@ struct SmokeRunTests {
             #expect(pass.status == 0, "\(pass.errorText)")
             let junit = try String(contentsOf: output, encoding: .utf8)
             #expect(junit.hasPrefix("<?xml") && junit.contains("tests=\"4\" failures=\"0\""))
+            // A number PostgreSQL's numeric holds but the app's Double does not: the typed error, not answers
+            // that differ.
+            try await ParityHarness.plant(["UPDATE units SET si_factor = 1e400 WHERE unit_key = 'kg'"], in: backend)
+            let huge = try await ChildProcess.run(
+                try Self.executable(), ["smoke", "--backend-url", backend.baseURL.absoluteString, "--format", "json"])
+            #expect(huge.status == 3, "\(huge.errorText)")
+            #expect(huge.errorText.contains("units") && huge.errorText.contains("field si_factor"), "\(huge.errorText)")
         }
         // A backend whose document breaks the catalog: the typed error names table, row and field.
         let document = """
