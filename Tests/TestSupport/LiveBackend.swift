@@ -23,10 +23,19 @@ public struct LiveBackend: Sendable {
         clients: ConnectionLimits = ConnectionLimits()
     ) async throws -> LiveBackend {
         let url: DatabaseURL
-        if let database { url = database } else { url = try await TestDatabases.make(prefix: "api") }
+        let report: SeedReport
+        if let database {
+            url = database
+            do {
+                let directory = try (fixture ?? SourceFixture.small()).write()
+                defer { try? FileManager.default.removeItem(at: directory) }
+                report = try await Seeder(logger: TestDatabases.logger).seed(sourceDirectory: directory, into: url)
+            }
+        } else {
+            // A copy of the fixture seeded once per process: the seed itself is tested in its own suites.
+            (url, report) = try await TestDatabases.seeded(try fixture ?? SourceFixture.small(), prefix: "api")
+        }
         do {
-            let directory = try (fixture ?? SourceFixture.small()).write()
-            let report = try await Seeder(logger: TestDatabases.logger).seed(sourceDirectory: directory, into: url)
             let api =
                 if let requestLog {
                     try await RunningAPI.start(

@@ -30,6 +30,10 @@ public final class RawConnection: Sendable {
     public var received: Data { state.received.withLock { $0.data } }
     /// Whether the server has closed its side (or the whole connection).
     public var closedByServer: Bool { state.received.withLock { $0.closed } }
+    /// When the server closed (or the connection failed), if it has.
+    public var closedAt: ContinuousClock.Instant? { state.received.withLock { $0.closedAt } }
+    /// When the last bytes arrived, if any have.
+    public var lastReadAt: ContinuousClock.Instant? { state.received.withLock { $0.lastReadAt } }
 
     /// Sends `text` as it is (UTF-8).
     public func send(_ text: String) async throws { try await send(Array(text.utf8)) }
@@ -86,25 +90,41 @@ public final class RawConnection: Sendable {
 
     private final class Collector: ChannelInboundHandler, Sendable {
         typealias InboundIn = ByteBuffer
-        let received = Mutex<(data: Data, closed: Bool)>((Data(), false))
+        /// What arrived, whether the server closed, and when (read on the event loop, so a busy test process
+        /// does not shift the times).
+        struct Received {
+            var data = Data()
+            var closed = false
+            var closedAt: ContinuousClock.Instant?
+            var lastReadAt: ContinuousClock.Instant?
+
+            mutating func close() {
+                if !closed { closedAt = .now }
+                closed = true
+            }
+        }
+        let received = Mutex(Received())
 
         func channelRead(context: ChannelHandlerContext, data: NIOAny) {
             let buffer = unwrapInboundIn(data)
-            received.withLock { $0.data.append(contentsOf: buffer.readableBytesView) }
+            received.withLock {
+                $0.data.append(contentsOf: buffer.readableBytesView)
+                $0.lastReadAt = .now
+            }
         }
 
         func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
-            if case ChannelEvent.inputClosed = event { received.withLock { $0.closed = true } }
+            if case ChannelEvent.inputClosed = event { received.withLock { $0.close() } }
             context.fireUserInboundEventTriggered(event)
         }
 
         func channelInactive(context: ChannelHandlerContext) {
-            received.withLock { $0.closed = true }
+            received.withLock { $0.close() }
             context.fireChannelInactive()
         }
 
         func errorCaught(context: ChannelHandlerContext, error: any Error) {
-            received.withLock { $0.closed = true }
+            received.withLock { $0.close() }
             context.close(promise: nil)
         }
     }

@@ -3,12 +3,15 @@ import ReferenceCatalog
 
 /// A reference source to write into a temporary directory: the committed ReferenceData, optionally trimmed
 /// to a few exercises, with rows edited by tests.
-public struct SourceFixture: Sendable {
+public struct SourceFixture: Sendable, Hashable {
     /// Rows per table, as JSON objects in file order.
     public var tables: [String: [JSONObject]]
 
     /// The committed ReferenceData, whole.
-    public static func referenceData() throws -> SourceFixture {
+    public static func referenceData() throws -> SourceFixture { try committed.get() }
+
+    /// The committed files, parsed once per test process (the files do not change while the tests run).
+    private static let committed = Result<SourceFixture, any Error> {
         var tables: [String: [JSONObject]] = [:]
         for spec in ReferenceCatalog.tables {
             let url = ReferenceDataLocation.projectDirectory.appendingPathComponent(spec.sourceFileName)

@@ -35,6 +35,24 @@ public enum TestDatabases {
         }
     }
 
+    /// A new database holding `fixture` as the seed leaves it, and the seed's report: a copy of a database
+    /// seeded once per test process for each distinct fixture (`CREATE DATABASE ... TEMPLATE`), so a test
+    /// that needs seeded data does not pay for parsing, validating and loading it again. A copy has the
+    /// template's rows, metadata and `referenceVersion` exactly (a clone publishes the token of the content it
+    /// brings, DESIGN.md "Versioning").
+    public static func seeded(
+        _ fixture: SourceFixture, prefix: String = "seeded"
+    ) async throws -> (
+        DatabaseURL, SeedReport
+    ) {
+        let (template, report) = try await shared.seededTemplate(fixture)
+        do {
+            return (try await shared.databases().makeDatabase(prefix: prefix, template: template), report)
+        } catch let error as PSQLError {
+            throw TestSupportError("copying a seeded database failed: \(describePostgresError(error))")
+        }
+    }
+
     /// Drops a database made by ``make(prefix:)``.
     public static func drop(_ url: DatabaseURL) async throws {
         try await shared.databases().dropDatabase(url)
@@ -61,6 +79,21 @@ public enum TestDatabases {
 private actor SharedDatabases {
     private var task: Task<ReferenceDatabases, any Error>?
     private var suites: [String: Task<DatabaseURL, any Error>] = [:]
+    private var seededTemplates: [SourceFixture: Task<(String, SeedReport), any Error>] = [:]
+
+    /// The name of a database seeded from `fixture` that nobody connects to, made on first use.
+    func seededTemplate(_ fixture: SourceFixture) async throws -> (String, SeedReport) {
+        if let existing = seededTemplates[fixture] { return try await existing.value }
+        let task = Task {
+            let url = try await TestDatabases.make(prefix: "seeded_template")
+            let directory = try fixture.write()
+            defer { try? FileManager.default.removeItem(at: directory) }
+            let report = try await Seeder(logger: TestDatabases.logger).seed(sourceDirectory: directory, into: url)
+            return (url.database, report)
+        }
+        seededTemplates[fixture] = task
+        return try await task.value
+    }
 
     func suiteDatabase(_ suite: String) async throws -> DatabaseURL {
         if let existing = suites[suite] { return try await existing.value }

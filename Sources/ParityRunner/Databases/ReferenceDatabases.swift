@@ -72,12 +72,13 @@ public final class ReferenceDatabases: Sendable {
         return try await throwaway(logger: logger)
     }
 
-    /// A new migrated, empty database; its name starts with `prefix`.
-    public func makeDatabase(prefix: String = "reference") async throws -> DatabaseURL {
+    /// A new migrated, empty database; its name starts with `prefix`. With `template`, a copy of that
+    /// database instead (one made here, that nobody is connected to).
+    public func makeDatabase(prefix: String = "reference", template: String? = nil) async throws -> DatabaseURL {
         let number = counter.wrappingAdd(1, ordering: .relaxed).newValue
         let name = "\(prefix)_\(getpid())_\(instanceTag)_\(number)"
         try await templateURL.with(database: "postgres").createDatabase(
-            name, template: templateURL.database, logger: logger)
+            name, template: template ?? templateURL.database, logger: logger)
         let url = templateURL.with(database: name)
         try await url.withConnection(logger: logger) { connection in
             try await Migrator.restrictTemporaryObjects(on: connection, logger: logger)

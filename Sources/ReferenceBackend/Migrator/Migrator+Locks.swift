@@ -30,7 +30,11 @@ extension Migrator {
                 return try await body()
             } catch let wait as LockWaitCancelled {
                 let left = deadline - ContinuousClock.now
-                let holders = watch.holders
+                var holders = watch.holders
+                if holders.isEmpty {
+                    // The wait was too short for the watch to see it: name who holds table locks instead.
+                    holders = (try? await LockWatch.tableLockHolders(on: connection, logger: logger)) ?? ""
+                }
                 guard left > .milliseconds(10) else {
                     throw MigrationError.tableLockTimeout(
                         seconds: (ContinuousClock.now - started).fractionalMilliseconds / 1000, attempts: attempt,
@@ -122,12 +126,11 @@ final class LockWatch: Sendable {
         {
             pid = value
         }
+        // Not awaited after cancelling: the migration never waits for its observer, which closes its own
+        // connection when it sees the cancellation.
         let watcher = Task { [self, pid] in await watch(pid: pid) }
         defer { watcher.cancel() }
-        let result = try await body()
-        watcher.cancel()
-        await watcher.value
-        return result
+        return try await body()
     }
 
     private func watch(pid: Int32) async {
@@ -149,6 +152,37 @@ final class LockWatch: Sendable {
                 return
             }
         }
+    }
+
+    /// Every other session whose open transaction holds a lock on a table of this database's schema, with the
+    /// tables and modes: who a cancelled wait may have waited for, when the watch did not see it.
+    static func tableLockHolders(on connection: PostgresConnection, logger: Logger) async throws -> String {
+        let rows = try await connection.query(
+            """
+            SELECT a.pid, coalesce(a.application_name, ''), coalesce(a.usename::text, ''), coalesce(a.state, ''),
+                   coalesce(to_char(a.xact_start AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'), ''),
+                   string_agg(DISTINCT c.relname || ' ' || l.mode, ', ' ORDER BY c.relname || ' ' || l.mode),
+                   left(regexp_replace(coalesce(a.query, ''), '\\s+', ' ', 'g'), 100)
+            FROM pg_locks l
+            JOIN pg_class c ON c.oid = l.relation
+            JOIN pg_stat_activity a ON a.pid = l.pid
+            WHERE l.granted AND l.locktype = 'relation' AND l.pid <> pg_backend_pid()
+              AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
+              AND c.relnamespace = current_schema()::regnamespace AND a.xact_start IS NOT NULL
+            GROUP BY a.pid, a.application_name, a.usename, a.state, a.xact_start, a.query
+            ORDER BY a.xact_start, a.pid LIMIT 5
+            """, logger: logger)
+        var described: [String] = []
+        for try await (pid, application, user, state, transaction, locks, text) in rows.decode(
+            (Int32, String, String, String, String, String, String).self)
+        {
+            var parts = ["application '\(application)'", "user '\(user)'"]
+            if !state.isEmpty { parts.append(state) }
+            if !transaction.isEmpty { parts.append("transaction started \(transaction)") }
+            parts.append("holding \(locks)")
+            described.append("pid \(pid) (\(parts.joined(separator: ", "))\(text.isEmpty ? "" : ": \(text)"))")
+        }
+        return described.joined(separator: "; ")
     }
 
     /// The sessions `pid` waits for: "pid N (application 'psql', user 'u', idle in transaction, transaction
