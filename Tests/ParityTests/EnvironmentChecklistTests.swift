@@ -65,6 +65,67 @@ struct EnvironmentChecklistTests {
         }
     }
 
+    /// Changes an operator or a bad script makes by hand that change what the system does, each with the
+    /// object and property the schema item must name.
+    static let catalogDrift: [(statements: [String], named: String)] = [
+        // How it versions: a disabled versioning trigger, a function that no longer runs as its owner.
+        (
+            ["ALTER TABLE exercises DISABLE TRIGGER exercises_version_update"],
+            "trigger exercises.exercises_version_update"
+        ),
+        (["ALTER TABLE units DISABLE TRIGGER ALL"], "foreign key triggers units"),
+        (["ALTER FUNCTION reference_bump_version() SECURITY INVOKER"], "function reference_bump_version"),
+        (
+            [
+                """
+                DO $$ BEGIN EXECUTE format('ALTER ROLE reference_seeder IN DATABASE %I SET session_replication_role = replica',
+                                           current_database()); END $$
+                """
+            ], "setting reference_seeder in this database: session_replication_role"
+        ),
+        // Who may write (or read).
+        (["GRANT INSERT ON exercises TO PUBLIC"], "privilege on table exercises to PUBLIC"),
+        (["GRANT UPDATE (name) ON units TO reference_reader"], "privilege on column units.name to reference_reader"),
+        (["GRANT CREATE ON SCHEMA public TO PUBLIC"], "privilege on schema public to PUBLIC"),
+        (["ALTER TABLE exercises ENABLE ROW LEVEL SECURITY"], "relation exercises"),
+        (["CREATE RULE units_ignore AS ON UPDATE TO units DO INSTEAD NOTHING"], "rule units.units_ignore"),
+        (
+            ["ALTER DOMAIN reference_slug DROP CONSTRAINT reference_slug_check"],
+            "domain constraint reference_slug.reference_slug_check"
+        ),
+        // What survives a crash.
+        (["ALTER TABLE exercise_aliases SET UNLOGGED"], "relation exercise_aliases"),
+    ]
+
+    @Test(
+        "each property that changes what the system does is compared: the drift is named by object",
+        arguments: catalogDrift.indices)
+    func catalogPropertyDrift(_ index: Int) async throws {
+        let (statements, named) = Self.catalogDrift[index]
+        try await ParityHarness.withSeededBackend { backend in
+            try await ParityHarness.plant(statements, in: backend)
+            let schema = try await checklist(backend).schemaItem()
+            #expect(!schema.passed, "\(statements): \(schema.evidence)")
+            #expect(schema.evidence.contains { $0.hasPrefix(named) }, "\(statements): \(schema.evidence)")
+        }
+    }
+
+    @Test(
+        "what is not drift keeps the schema item green: VACUUM ANALYZE, a no-op re-seed's statistics, an ignored operator index"
+    )
+    func catalogEquivalences() async throws {
+        try await ParityHarness.withSeededBackend { backend in
+            try await ParityHarness.plant(
+                [
+                    "VACUUM ANALYZE", "ALTER TABLE exercises ALTER COLUMN name SET STATISTICS 500",
+                    "ALTER TABLE exercises SET (autovacuum_vacuum_scale_factor = 0.01)",
+                    "CREATE INDEX operators_exercises_name_idx ON exercises (name)",
+                ], in: backend)
+            let schema = try await checklist(backend, ignoring: ["operators_exercises_name_idx"]).schemaItem()
+            #expect(schema.passed, "\(schema.evidence)")
+        }
+    }
+
     @Test("a changed row fails the seed, parity and smoke items")
     func changedData() async throws {
         try await ParityHarness.withSeededBackend { backend in
