@@ -74,7 +74,16 @@ struct EnvironmentChecklistTests {
             "trigger exercises.exercises_version_update"
         ),
         (["ALTER TABLE units DISABLE TRIGGER ALL"], "foreign key triggers units"),
-        (["ALTER FUNCTION reference_bump_version() SECURITY INVOKER"], "function reference_bump_version"),
+        (["ALTER FUNCTION reference_bump_version() SECURITY INVOKER"], "function reference_bump_version()"),
+        // An overload is its own function, and an aggregate (which has no function definition) is read too.
+        (
+            ["CREATE FUNCTION reference_bump_version(integer) RETURNS integer LANGUAGE sql AS 'SELECT 1'"],
+            "function reference_bump_version(integer)"
+        ),
+        (
+            ["CREATE AGGREGATE operators_total(integer) (SFUNC = int4pl, STYPE = integer)"],
+            "function operators_total(integer)"
+        ),
         (
             [
                 """
@@ -106,12 +115,15 @@ struct EnvironmentChecklistTests {
             try await ParityHarness.plant(statements, in: backend)
             let schema = try await checklist(backend).schemaItem()
             #expect(!schema.passed, "\(statements): \(schema.evidence)")
-            #expect(schema.evidence.contains { $0.hasPrefix(named) }, "\(statements): \(schema.evidence)")
+            // The object itself, not one whose name merely starts the same way.
+            #expect(
+                schema.evidence.contains { line in [" ", "(", ":"].contains { line.hasPrefix(named + $0) } },
+                "\(statements): \(schema.evidence)")
         }
     }
 
     @Test(
-        "what is not drift keeps the schema item green: VACUUM ANALYZE, a no-op re-seed's statistics, an ignored operator index"
+        "what is not drift keeps the schema item green: VACUUM ANALYZE, a statistics target, an autovacuum setting, an ignored operator index"
     )
     func catalogEquivalences() async throws {
         try await ParityHarness.withSeededBackend { backend in
@@ -121,6 +133,11 @@ struct EnvironmentChecklistTests {
                     "ALTER TABLE exercises SET (autovacuum_vacuum_scale_factor = 0.01)",
                     "CREATE INDEX operators_exercises_name_idx ON exercises (name)",
                 ], in: backend)
+            // Unignored, the index is an unknown object under both of its kinds ("index", "index state").
+            let unignored = try await checklist(backend).schemaItem()
+            #expect(
+                unignored.evidence.filter { $0.contains("operators_exercises_name_idx") }.count == 2,
+                "\(unignored.evidence)")
             let schema = try await checklist(backend, ignoring: ["operators_exercises_name_idx"]).schemaItem()
             #expect(schema.passed, "\(schema.evidence)")
         }

@@ -69,8 +69,8 @@ public struct SchemaSnapshot: Sendable, Hashable {
             """
             SELECT t.typname,
                    CASE t.typtype WHEN 'd' THEN 'domain over ' || format_type(t.typbasetype, t.typtypmod)
-                        WHEN 'e' THEN 'enum (' || (SELECT string_agg(e.enumlabel, ', ' ORDER BY e.enumsortorder)
-                                                   FROM pg_enum e WHERE e.enumtypid = t.oid) || ')'
+                        WHEN 'e' THEN 'enum (' || coalesce((SELECT string_agg(e.enumlabel, ', ' ORDER BY e.enumsortorder)
+                                                            FROM pg_enum e WHERE e.enumtypid = t.oid), '') || ')'
                         WHEN 'r' THEN 'range' ELSE t.typtype::text END
                    || ', not null ' || t.typnotnull || ', default ' || coalesce(t.typdefault, '-')
                    || ', collation ' || coalesce((SELECT collname FROM pg_collation WHERE oid = t.typcollation), '-')
@@ -129,7 +129,10 @@ public struct SchemaSnapshot: Sendable, Hashable {
         (
             "function",
             """
-            SELECT proname, md5(pg_get_functiondef(oid)) || ' ('
+            SELECT proname || '(' || pg_get_function_identity_arguments(oid) || ')',
+                   -- pg_get_functiondef refuses aggregates and window functions: those are named by kind.
+                   CASE WHEN prokind IN ('f', 'p') THEN md5(pg_get_functiondef(oid)) ELSE 'kind ' || prokind::text END
+                   || ' ('
                    || CASE WHEN prosecdef THEN 'security definer' ELSE 'security invoker' END
                    || ', ' || CASE provolatile WHEN 'i' THEN 'immutable' WHEN 's' THEN 'stable' ELSE 'volatile' END
                    || ', settings ' || coalesce(array_to_string(proconfig, '; '), '-') || ')'
@@ -153,7 +156,7 @@ public struct SchemaSnapshot: Sendable, Hashable {
                 CROSS JOIN LATERAL aclexplode(att.attacl) a
                 WHERE c.relnamespace = 'public'::regnamespace AND NOT att.attisdropped AND a.grantee <> c.relowner
                 UNION ALL
-                SELECT 'on function', p.proname::text, a.grantee, a.privilege_type, a.is_grantable
+                SELECT 'on function', p.proname || '(' || pg_get_function_identity_arguments(p.oid) || ')', a.grantee, a.privilege_type, a.is_grantable
                 FROM pg_proc p CROSS JOIN LATERAL aclexplode(coalesce(p.proacl, acldefault('f', p.proowner))) a
                 WHERE p.pronamespace = 'public'::regnamespace AND a.grantee <> p.proowner
                 UNION ALL
@@ -221,9 +224,15 @@ public struct SchemaSnapshot: Sendable, Hashable {
     public static func read(on connection: PostgresConnection, logger: Logger) async throws -> SchemaSnapshot {
         var objects: [String: String] = [:]
         for (kind, sql) in queries {
-            let rows = try await connection.query(PostgresQuery(unsafeSQL: sql), logger: logger)
-            for try await (name, definition) in rows.decode((String, String).self) {
-                objects["\(kind) \(name)"] = definition
+            do {
+                let rows = try await connection.query(PostgresQuery(unsafeSQL: sql), logger: logger)
+                for try await (name, definition) in rows.decode((String?, String?).self) {
+                    objects["\(kind) \(name ?? "?")"] = definition ?? "-"
+                }
+            } catch {
+                throw ParityError.infrastructure(
+                    step: "read the schema's \(kind) objects from the catalogs", reason: String(reflecting: error),
+                    cause: error)
             }
         }
         return SchemaSnapshot(objects: objects)
