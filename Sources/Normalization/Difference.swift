@@ -70,7 +70,7 @@ public struct Difference: Sendable, Hashable {
     public var keyDescription: String { Self.describe(key: key) }
 
     /// A key object as `a=x, b=y`.
-    static func describe(key: JSONObject) -> String {
+    public static func describe(key: JSONObject) -> String {
         key.members.map { "\($0.key)=\($0.value.stringValue ?? $0.value.description)" }.joined(separator: ", ")
     }
 }

@@ -116,7 +116,8 @@ public struct TableDiffer: Sendable {
         return key
     }
 
-    func keyObject(_ row: ReferenceRow, spec: TableSpec) -> JSONObject {
+    /// The row's primary key as an object of column names and values.
+    public func keyObject(_ row: ReferenceRow, spec: TableSpec) -> JSONObject {
         JSONObject(
             spec.primaryKeyIndices.map { JSONObject.Member(key: spec.columns[$0].name, value: row.values[$0] ?? .null) }
         )

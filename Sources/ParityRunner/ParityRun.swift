@@ -156,7 +156,7 @@ public struct ParityRun: Sendable {
                 let reason = ReferenceProviderError.badResponse(
                     url: location, reason: "the body is not a bootstrap document: \(error)")
                 throw ParityError.infrastructure(
-                    step: "fetch bootstrap from \(location)", reason: "\(reason)", cause: error)
+                    step: "fetch bootstrap from \(location)", reason: "\(reason)", cause: reason)
             }
         }
 

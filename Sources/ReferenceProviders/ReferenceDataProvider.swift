@@ -60,6 +60,15 @@ public enum ReferenceProviderError: Error, Sendable, CustomStringConvertible {
     /// A scoring formula's expression cannot be evaluated.
     case invalidFormula(key: String, reason: String)
 
+    /// The backend answered and what it served is the problem: evidence about the data, as opposed to a
+    /// backend that could not be reached, a local store that failed, or bundled data that is invalid.
+    public var isAboutServedData: Bool {
+        switch self {
+        case .badResponse, .invalidDocument, .unknownTable, .unusableData, .invalidFormula: true
+        case .invalidBundledData, .localStore, .backendUnreachable: false
+        }
+    }
+
     public var description: String {
         switch self {
         case .invalidBundledData(let error): "the bundled reference data is invalid: \(error)"

@@ -209,10 +209,20 @@ struct Checklist: AsyncParsableCommand {
         help: "Leave this schema object (an index, a column as table.column, ...) out of the drift check (repeatable).")
     var ignoredObjects: [String] = []
 
+    @Flag(
+        help: """
+            With --backend-url: the backend's admin rows (source_type 'admin') fail the parity and smoke items \
+            instead of being listed and counted.
+            """)
+    var strict = false
+
     enum Format: String, ExpressibleByArgument { case markdown, json }
 
     func validate() throws {
         _ = try backendURL.map(parseBackendURL)
+        if strict && backendURL == nil {
+            throw ValidationError("--strict needs --backend-url: only a deployed backend can hold admin rows")
+        }
     }
 
     func run() async throws {
@@ -222,7 +232,7 @@ struct Checklist: AsyncParsableCommand {
         if let backendURL = try backendURL.map(parseBackendURL) {
             report = try await EnvironmentChecklist(
                 backendURL: backendURL, databaseURL: try databaseURL.map { try DatabaseURL(parsing: $0) },
-                sourceDirectory: sourceDirectory, ignoredObjects: Set(ignoredObjects), logger: logger
+                sourceDirectory: sourceDirectory, ignoredObjects: Set(ignoredObjects), strict: strict, logger: logger
             ).run()
         } else {
             report = try await CutoverChecklist(
@@ -264,6 +274,13 @@ struct Smoke: AsyncParsableCommand {
     @Option(help: "Write the report to this file instead of standard output.")
     var output: String?
 
+    @Flag(
+        help: """
+            A difference that the backend's admin rows (source_type 'admin') explain fails its path instead of \
+            being listed.
+            """)
+    var strict = false
+
     enum Format: String, ExpressibleByArgument, CaseIterable { case text, json, markdown, junit }
 
     func validate() throws {
@@ -274,7 +291,7 @@ struct Smoke: AsyncParsableCommand {
         let report = try await SmokeRun(
             sourceDirectory: source.map { URL(fileURLWithPath: $0) } ?? ReferenceDataLocation.defaultDirectory(),
             backendURL: try backendURL.map(parseBackendURL),
-            cacheDirectory: cacheDirectory.map { URL(fileURLWithPath: $0) },
+            cacheDirectory: cacheDirectory.map { URL(fileURLWithPath: $0) }, strict: strict,
             logger: Logger(label: "parity-runner.smoke")
         ).execute()
         let rendered: String =

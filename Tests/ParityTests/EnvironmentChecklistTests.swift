@@ -1,6 +1,7 @@
 import Foundation
 import ParityRunner
 import PostgresSupport
+import ReferenceBackend
 import ReferenceCatalog
 import TestSupport
 import Testing
@@ -12,10 +13,13 @@ import ThrowawayPostgres
 struct EnvironmentChecklistTests {
     let logger = TestDatabases.logger
 
-    func checklist(_ backend: LiveBackend, database: Bool = true, ignoring: Set<String> = []) -> EnvironmentChecklist {
+    func checklist(
+        _ backend: LiveBackend, database: Bool = true, ignoring: Set<String> = [], strict: Bool = false
+    ) -> EnvironmentChecklist {
         EnvironmentChecklist(
             backendURL: backend.baseURL, databaseURL: database ? backend.databaseURL : nil,
-            sourceDirectory: ReferenceDataLocation.projectDirectory, ignoredObjects: ignoring, logger: logger)
+            sourceDirectory: ReferenceDataLocation.projectDirectory, ignoredObjects: ignoring, strict: strict,
+            logger: logger)
     }
 
     func run(_ backend: LiveBackend, database: Bool = true) async throws -> CutoverChecklist.Report {
@@ -157,6 +161,96 @@ struct EnvironmentChecklistTests {
             #expect(
                 parity.contains("database exercises: 1 differences, first (exercise_key=barbell-squat) name"),
                 "\(parity)")
+        }
+    }
+
+    @Test(
+        "rows that break the catalog's own rules are failing items naming table, key and field; every item still runs, exit 1"
+    )
+    func brokenRules() async throws {
+        try await ParityHarness.withSeededBackend { backend in
+            // An active row that references an inactive one: the category of an active piece of equipment.
+            try await ParityHarness.plant(
+                [
+                    """
+                    UPDATE equipment_categories SET is_active = false WHERE equipment_category_key =
+                        (SELECT equipment_category_key FROM equipment WHERE equipment_key = 'barbell')
+                    """
+                ], in: backend)
+            let report = try await run(backend)
+            #expect(report.items.map(\.number) == Array(1...7))
+            #expect(!report.passed)
+            let smoke = report.items.first { $0.number == 7 }
+            #expect(smoke?.passed == false)
+            #expect(
+                smoke?.evidence.contains {
+                    $0.contains(
+                        "equipment.json row 1 key (barbell) field equipment_category_key: free-weights is not a key")
+                } == true, "\(smoke?.evidence ?? [])")
+            // The other items ran and found it in their own way: the backend serves one category less.
+            let parity = report.items.first { $0.number == 4 }
+            #expect(parity?.passed == false, "\(parity?.evidence ?? [])")
+            #expect(report.items.first { $0.number == 5 }?.passed == true)
+            #expect(report.items.first { $0.number == 6 }?.passed == true)
+
+            let outcome = try await ChildProcess.run(
+                try CommandLineTests.executable("parity-runner"),
+                [
+                    "checklist", "--backend-url", backend.baseURL.absoluteString, "--database-url",
+                    backend.databaseURL.description, "--format", "json",
+                ])
+            #expect(outcome.status == 1, "\(outcome.errorText)")
+            #expect(try JSONParser.parse(outcome.output)["status"] != "ready")
+        }
+    }
+
+    @Test("an admin row is shown and counted in every item but is no failure; --strict makes it one")
+    func adminRow() async throws {
+        try await ParityHarness.withSeededBackend { backend in
+            // The plan's admin-managed rows: added by an operator, never touched by the seed.
+            try await ParityHarness.plant(
+                [
+                    """
+                    INSERT INTO equipment (equipment_key, name, equipment_category_key, is_bodyweight, source_type)
+                    SELECT 'yoke', 'Yoke', equipment_category_key, false, 'admin' FROM equipment WHERE equipment_key = 'barbell'
+                    """
+                ], in: backend)
+            let report = try await run(backend)
+            #expect(report.passed, "\(report.markdown)")
+            let parity = report.items.first { $0.number == 4 }?.evidence ?? []
+            #expect(
+                parity.contains("admin rows, listed and not compared: 1 (equipment: equipment_key=yoke)"), "\(parity)")
+            #expect(
+                parity.contains {
+                    $0.hasPrefix("the database's active rows") && $0.hasSuffix("0 differences, admin rows listed: 1")
+                },
+                "\(parity)")
+            let smoke = report.items.first { $0.number == 7 }?.evidence ?? []
+            #expect(
+                smoke.contains {
+                    $0.hasPrefix("exercise edit/create validation:")
+                        && $0.contains("flag ON differs only by admin rows")
+                }, "\(smoke)")
+
+            let strict = try await checklist(backend, strict: true).run()
+            #expect(Set(strict.items.filter { !$0.passed }.map(\.number)) == [4, 7], "\(strict.markdown)")
+        }
+    }
+
+    @Test("a no-op re-seed and a restarted backend keep every item green")
+    func reseedAndRestart() async throws {
+        try await ParityHarness.withSeededBackend { backend in
+            let reseed = try await Seeder(logger: logger).seed(
+                sourceDirectory: ReferenceDataLocation.projectDirectory, into: backend.databaseURL)
+            #expect(!reseed.versionChanged)
+            await backend.api.stop()
+            let restarted = try await RunningAPI.start(databaseURL: backend.databaseURL, logger: logger)
+            let report = try await EnvironmentChecklist(
+                backendURL: restarted.baseURL, databaseURL: backend.databaseURL,
+                sourceDirectory: ReferenceDataLocation.projectDirectory, logger: logger
+            ).run()
+            await restarted.stop()
+            #expect(report.passed, "\(report.markdown)")
         }
     }
 

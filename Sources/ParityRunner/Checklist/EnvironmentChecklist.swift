@@ -21,16 +21,20 @@ public struct EnvironmentChecklist: Sendable {
     public let sourceDirectory: URL
     /// Objects operators add on purpose, left out of the schema comparison (`--ignore-object`).
     public let ignoredObjects: Set<String>
+    /// Admin rows (`source_type` 'admin', which the seed never touches) fail the parity and smoke items instead
+    /// of being listed and counted (`--strict`).
+    public let strict: Bool
     public let logger: Logger
 
     public init(
         backendURL: URL, databaseURL: DatabaseURL?, sourceDirectory: URL, ignoredObjects: Set<String> = [],
-        logger: Logger
+        strict: Bool = false, logger: Logger
     ) {
         self.backendURL = backendURL
         self.databaseURL = databaseURL
         self.sourceDirectory = sourceDirectory
         self.ignoredObjects = ignoredObjects
+        self.strict = strict
         self.logger = logger
     }
 
@@ -59,10 +63,10 @@ public struct EnvironmentChecklist: Sendable {
             items.append(Item(number: 1, title: Self.schemaTitle, passed: false, evidence: [reason]))
             items.append(Item(number: 2, title: Self.seedTitle, passed: false, evidence: [reason]))
         }
-        items.append(try await parity(databaseRows: databaseRows))
-        items.append(try await endpoints())
-        items.append(try await httpContract())
-        items.append(try await smoke())
+        items.append(try await reporting(4, Self.parityTitle) { try await parity(databaseRows: databaseRows) })
+        items.append(try await reporting(5, Self.endpointsTitle) { try await endpoints() })
+        items.append(try await reporting(6, Self.httpContractTitle) { try await httpContract() })
+        items.append(try await reporting(7, Self.smokeTitle) { try await smoke() })
         return CutoverChecklist.Report(
             items: items.sorted { $0.number < $1.number }, generatedAt: Date(),
             mode: "environment: backend \(backendURL.absoluteString)"
@@ -71,6 +75,33 @@ public struct EnvironmentChecklist: Sendable {
 
     static let schemaTitle = "Migrations applied there, and the live schema equals the catalog and the migrations"
     static let seedTitle = "Its seed is complete: a seed of the bundle would write nothing (seed --dry-run)"
+    static let parityTitle = "Parity green against its backend: the bootstrap equals the bundle"
+    static let endpointsTitle = "Every per-table endpoint equals the bootstrap's table at the same referenceVersion"
+    static let httpContractTitle = "Its backend is healthy and keeps the HTTP contract (version, ETag, gzip, errors)"
+    static let smokeTitle = "Smoke green: flag ON and warm offline answer as flag OFF on every path"
+
+    /// Runs one item. Data the backend serves that the app cannot use (rows that break the catalog's rules, a
+    /// body that is no bootstrap) is evidence: the item fails naming table, key and field, and the report
+    /// goes on. Anything else (the backend or database unreachable) ends the run, exit 3.
+    private func reporting(_ number: Int, _ title: String, _ body: () async throws -> Item) async throws -> Item {
+        do {
+            return try await body()
+        } catch {
+            guard Self.isAboutServedData(error) else { throw error }
+            return Item(
+                number: number, title: title, passed: false,
+                evidence: ["the backend serves data the app cannot use: \(error)"])
+        }
+    }
+
+    static func isAboutServedData(_ error: any Error) -> Bool {
+        switch error {
+        case SmokeError.unusable(let mode, _, let cause): mode != .flagOff && cause.isAboutServedData
+        case let error as ReferenceProviderError: error.isAboutServedData
+        case ParityError.infrastructure(_, _, let cause?): isAboutServedData(cause)
+        default: false
+        }
+    }
 
     /// The backend answers at all: otherwise exit 3 naming it.
     private func requireBackend() async throws {
@@ -156,30 +187,36 @@ public struct EnvironmentChecklist: Sendable {
         -> Item
     {
         let report = try await ParityRun(
-            options: ParityOptions(sourceDirectory: sourceDirectory, backendURL: backendURL), logger: logger,
-            progress: .silent
+            options: ParityOptions(sourceDirectory: sourceDirectory, backendURL: backendURL, strict: strict),
+            logger: logger, progress: .silent
         ).execute()
         var evidence = [
             "contract \(report.contractVersion): \(report.tables.count) tables, \(report.comparedRows) rows compared "
                 + "(local \(report.localRowCount), remote \(report.remoteRowCount)), \(report.differenceCount) differences"
         ]
         evidence += report.failedTables.map { "\($0.table): \($0.differences.count) differences" }
+        if report.adminRowCount > 0 {
+            evidence.append(
+                "admin rows, listed and not compared: \(report.adminRowCount) ("
+                    + Self.list(report.tables.map { ($0.table, $0.adminRows) }) + ")")
+        }
         var passed = report.passed
         if let databaseRows {
             let bundle = try BundleJSON.load(from: sourceDirectory, specs: ReferenceCatalog.tables)
-            let differ = TableDiffer()
+            let differ = TableDiffer(strict: strict)
             let comparisons = ReferenceCatalog.tables.map { spec in
                 differ.compare(
                     local: bundle[spec.name] ?? ReferenceTable(spec: spec, rows: []),
                     remote: databaseRows.tables[spec.name] ?? ReferenceTable(spec: spec, rows: []))
             }
             let differences = comparisons.reduce(0) { $0 + $1.differences.count }
+            let adminRows = comparisons.reduce(0) { $0 + $1.adminRows.count }
             passed = passed && differences == 0
             evidence.append(
                 "the database's active rows at referenceVersion \(databaseRows.referenceVersion), read directly: "
                     + "\(comparisons.reduce(0) { $0 + $1.comparedRows }) rows compared with the bundle's JSON "
                     + "(bundle \(comparisons.reduce(0) { $0 + $1.localRows }), database \(comparisons.reduce(0) { $0 + $1.remoteRows })), "
-                    + "\(differences) differences")
+                    + "\(differences) differences" + (adminRows > 0 ? ", admin rows listed: \(adminRows)" : ""))
             for comparison in comparisons where !comparison.differences.isEmpty {
                 let first = comparison.differences[0]
                 evidence.append(
@@ -187,9 +224,13 @@ public struct EnvironmentChecklist: Sendable {
                         + "(\(first.keyDescription)) \(first.field ?? first.kind.rawValue)")
             }
         }
-        return Item(
-            number: 4, title: "Parity green against its backend: the bootstrap equals the bundle",
-            passed: passed, evidence: evidence)
+        return Item(number: 4, title: Self.parityTitle, passed: passed, evidence: evidence)
+    }
+
+    /// Admin rows' keys by table as `table: a=x; table: b=y`, the first 10 and a count of the rest.
+    static func list(_ tables: [(table: String, keys: [JSONObject])]) -> String {
+        let keys = tables.flatMap { table in table.keys.map { "\(table.table): \(Difference.describe(key: $0))" } }
+        return keys.prefix(10).joined(separator: "; ") + (keys.count > 10 ? "; and \(keys.count - 10) more" : "")
     }
 
     /// Item 5: every per-table endpoint equals the bootstrap's table at the same referenceVersion.
@@ -220,8 +261,6 @@ public struct EnvironmentChecklist: Sendable {
             evidence: ["20 per-table endpoints compared with the bootstrap at referenceVersion \(version)"] + mismatches
         )
     }
-
-    static let endpointsTitle = "Every per-table endpoint equals the bootstrap's table at the same referenceVersion"
 
     /// Item 6: the HTTP contract of the live backend.
     private func httpContract() async throws -> Item {
@@ -268,22 +307,26 @@ public struct EnvironmentChecklist: Sendable {
             errorResponse?.statusCode == 404 && error?["code"]?.stringValue != nil
                 && error?["message"]?.stringValue != nil,
             "unknown table: \(errorResponse?.statusCode ?? 0) with {error: {code, message}}: \(error != nil)")
-        return Item(
-            number: 6, title: "Its backend is healthy and keeps the HTTP contract (version, ETag, gzip, errors)",
-            passed: passed, evidence: evidence)
+        return Item(number: 6, title: Self.httpContractTitle, passed: passed, evidence: evidence)
     }
 
     /// Item 7: the smoke paths against that backend (flag ON and warm offline against flag OFF).
     private func smoke() async throws -> Item {
-        let report = try await SmokeRun(sourceDirectory: sourceDirectory, backendURL: backendURL, logger: logger)
-            .execute()
-        let evidence = report.paths.map { path in
+        let report = try await SmokeRun(
+            sourceDirectory: sourceDirectory, backendURL: backendURL, strict: strict, logger: logger
+        ).execute()
+        var evidence = report.paths.map { path in
             "\(path.name): \(path.lines) answer lines"
                 + (path.empty ? ", EMPTY" : "")
-                + path.disagreements.map { ", \($0.mode.rawValue) differs at line \($0.line)" }.joined()
+                + path.disagreements.map {
+                    ", \($0.mode.rawValue) differs \($0.fromAdminRows ? "only by admin rows " : "")at line \($0.line)"
+                }.joined()
         }
-        return Item(
-            number: 7, title: "Smoke green: flag ON and warm offline answer as flag OFF on every path",
-            passed: report.passed, evidence: evidence)
+        if !report.adminRows.isEmpty {
+            evidence.append(
+                "admin rows served (flag OFF cannot have them): \(report.adminRowCount) (\(report.adminRowList()))"
+                    + (strict ? ": failures under --strict" : ": listed, not failures without --strict"))
+        }
+        return Item(number: 7, title: Self.smokeTitle, passed: report.passed, evidence: evidence)
     }
 }

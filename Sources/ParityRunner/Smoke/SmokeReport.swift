@@ -12,10 +12,15 @@ public struct SmokeReport: Sendable {
         public let line: Int
         public let expected: String?
         public let found: String?
+        /// The answer without the backend's admin rows equals flag OFF's: the admin rows explain the whole
+        /// difference (listed, not a failure unless strict).
+        public let fromAdminRows: Bool
 
-        /// nil when `answer` equals `reference`.
-        init?(mode: SmokeRun.Mode, reference: [String], answer: [String]) {
+        /// nil when `answer` equals `reference`. `withoutAdminRows` is the same mode's answer with the admin
+        /// rows left out, when it could be computed.
+        init?(mode: SmokeRun.Mode, reference: [String], answer: [String], withoutAdminRows: [String]? = nil) {
             guard reference != answer else { return nil }
+            self.fromAdminRows = withoutAdminRows == reference
             let index =
                 zip(reference, answer).enumerated().first { $0.element.0 != $0.element.1 }?.offset
                 ?? min(reference.count, answer.count)
@@ -33,14 +38,28 @@ public struct SmokeReport: Sendable {
         /// The flag OFF answer was empty: nothing was proven.
         public let empty: Bool
         public let disagreements: [Disagreement]
+        /// Whether a difference that admin rows explain fails the path too.
+        public let strict: Bool
 
-        public var passed: Bool { !empty && disagreements.isEmpty }
+        public var passed: Bool { !empty && disagreements.allSatisfy { $0.fromAdminRows && !strict } }
     }
 
     public let source: String
     public let backend: String
     public let paths: [PathResult]
+    /// Admin rows the remote modes served and flag OFF cannot have, by table (key descriptions); found when a
+    /// remote answer differed from flag OFF.
+    public let adminRows: [String: [String]]
     public let milliseconds: Double
+
+    public var adminRowCount: Int { adminRows.values.reduce(0) { $0 + $1.count } }
+
+    /// The admin rows as `table: a=x; table: b=y`, at most `limit` of them and a count of the rest.
+    public func adminRowList(limit: Int = 10) -> String {
+        let keys = adminRows.keys.sorted().flatMap { table in adminRows[table, default: []].map { "\(table): \($0)" } }
+        return keys.prefix(limit).joined(separator: "; ")
+            + (keys.count > limit ? "; and \(keys.count - limit) more" : "")
+    }
 
     public var passed: Bool { paths.allSatisfy(\.passed) }
 
@@ -48,21 +67,28 @@ public struct SmokeReport: Sendable {
         var lines = ["smoke: \(paths.count) paths through ExerciseConfigService, flag OFF vs flag ON vs warm offline"]
         lines.append("  source  \(source)")
         lines.append("  backend \(backend)")
+        if !adminRows.isEmpty {
+            lines.append(
+                "  admin rows served by the backend (flag OFF cannot have them): \(adminRowCount): \(adminRowList())")
+        }
         lines.append("")
         for path in paths {
             lines.append("\(path.passed ? "PASS" : "FAIL")  \(path.name): \(path.lines) answer lines")
             if path.empty { lines.append("  the flag OFF answer is empty: nothing is proven") }
             for disagreement in path.disagreements {
                 lines.append(
-                    "  \(disagreement.mode.rawValue) differs from flag OFF at line \(disagreement.line): "
+                    "  \(disagreement.mode.rawValue) differs from flag OFF at line \(disagreement.line)"
+                        + (disagreement.fromAdminRows ? ", only by admin rows" : "") + ": "
                         + "expected \(show(disagreement.expected)), found \(show(disagreement.found))")
             }
         }
         lines.append("")
         let failed = paths.filter { !$0.passed }.count
+        let byAdminRows = paths.filter { $0.passed && !$0.disagreements.isEmpty }.count
         lines.append(
             (passed
                 ? "PASS: all modes agree on \(paths.count) paths" : "FAIL: \(failed) of \(paths.count) paths differ")
+                + (byAdminRows > 0 ? " (\(byAdminRows) differ only by admin rows, not a failure without --strict)" : "")
                 + String(format: "; %.2f s", milliseconds / 1000))
         return lines.joined(separator: "\n") + "\n"
     }
@@ -72,6 +98,11 @@ public struct SmokeReport: Sendable {
         root.append("status", passed ? "pass" : "fail")
         root.append("source", .string(source))
         root.append("backend", .string(backend))
+        var admin = JSONObject()
+        for table in adminRows.keys.sorted() {
+            admin.append(table, .array(adminRows[table, default: []].map(JSONValue.string)))
+        }
+        root.append("adminRows", .object(admin))
         root.append(
             "paths",
             .array(
@@ -88,6 +119,7 @@ public struct SmokeReport: Sendable {
                                 var item = JSONObject()
                                 item.append("mode", .string(disagreement.mode.rawValue))
                                 item.append("line", .number(JSONNumber(disagreement.line)))
+                                item.append("fromAdminRows", .bool(disagreement.fromAdminRows))
                                 item.append("expected", disagreement.expected.map(JSONValue.string) ?? .null)
                                 item.append("found", disagreement.found.map(JSONValue.string) ?? .null)
                                 return .object(item)
@@ -101,13 +133,19 @@ public struct SmokeReport: Sendable {
     public func markdown() -> String {
         var lines = ["## Smoke paths: \(passed ? "✅ pass" : "❌ fail")", ""]
         lines.append("Flag OFF vs flag ON (\(backend)) vs warm offline.")
+        if !adminRows.isEmpty {
+            lines.append("")
+            lines.append(
+                "Admin rows served by the backend (flag OFF cannot have them): \(adminRowCount): \(adminRowList()).")
+        }
         lines.append("")
         lines.append("| path | status | answer lines | first difference |")
         lines.append("| --- | --- | ---: | --- |")
         for path in paths {
             let first =
                 path.disagreements.first.map {
-                    "\($0.mode.rawValue), line \($0.line): expected `\(show($0.expected))`, found `\(show($0.found))`"
+                    "\($0.mode.rawValue), line \($0.line)\($0.fromAdminRows ? " (admin rows only)" : ""): "
+                        + "expected `\(show($0.expected))`, found `\(show($0.found))`"
                 } ?? (path.empty ? "empty answer" : "")
             lines.append(
                 "| \(path.name) | \(path.passed ? "pass" : "**fail**") | \(path.lines) | "

@@ -21,13 +21,27 @@ public struct SmokeRun: Sendable {
     public let backendURL: URL?
     /// The remote provider's cache; nil uses a scratch directory removed afterwards.
     public let cacheDirectory: URL?
+    /// Whether a difference that the backend's admin rows explain fails its path (`--strict`).
+    public let strict: Bool
     public let logger: Logger
 
-    public init(sourceDirectory: URL, backendURL: URL? = nil, cacheDirectory: URL? = nil, logger: Logger) {
+    public init(
+        sourceDirectory: URL, backendURL: URL? = nil, cacheDirectory: URL? = nil, strict: Bool = false,
+        logger: Logger
+    ) {
         self.sourceDirectory = sourceDirectory
         self.backendURL = backendURL
         self.cacheDirectory = cacheDirectory
+        self.strict = strict
         self.logger = logger
+    }
+
+    /// One mode's answers, path by path; when some differ from flag OFF's, the same mode's answers without
+    /// the backend's admin rows, and the admin rows left out.
+    private struct Answers {
+        var paths: [String: [String]] = [:]
+        var withoutAdminRows: [String: [String]]?
+        var adminRows: [String: [String]] = [:]
     }
 
     public func execute() async throws -> SmokeReport {
@@ -36,14 +50,16 @@ public struct SmokeRun: Sendable {
         try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: scratch) }
         let started = ContinuousClock.now
-        var answers: [Mode: [String: [String]]] = [:]
-        answers[.flagOff] = try await runPaths(
-            configuration(scratch: scratch, backend: nil), options: BootstrapOptions(), mode: .flagOff)
+        var answers: [Mode: Answers] = [:]
+        let flagOff = try await runPaths(
+            configuration(scratch: scratch, backend: nil), options: BootstrapOptions(), mode: .flagOff, reference: nil)
+        answers[.flagOff] = flagOff
         let backendLocation: String
         if let backendURL {
             backendLocation = backendURL.absoluteString
             answers[.flagOn] = try await runPaths(
-                configuration(scratch: scratch, backend: backendURL), options: BootstrapOptions(), mode: .flagOn)
+                configuration(scratch: scratch, backend: backendURL), options: BootstrapOptions(), mode: .flagOn,
+                reference: flagOff.paths)
         } else {
             let databases = try await ReferenceDatabases.throwaway(logger: logger)
             backendLocation = "throwaway backend seeded from \(sourceDirectory.path)"
@@ -53,31 +69,40 @@ public struct SmokeRun: Sendable {
                 return try await RunningAPI.start(databaseURL: url, logger: logger).withStop { api in
                     try await runPaths(
                         configuration(scratch: scratch, backend: api.baseURL), options: BootstrapOptions(),
-                        mode: .flagOn)
+                        mode: .flagOn, reference: flagOff.paths)
                 }
             }
         }
         // Offline: the same warm cache, a backend address nothing listens on.
         answers[.warmOffline] = try await runPaths(
             configuration(scratch: scratch, backend: URL(string: "http://127.0.0.1:9")!),
-            options: BootstrapOptions(allowStaleCache: true), mode: .warmOffline)
+            options: BootstrapOptions(allowStaleCache: true), mode: .warmOffline, reference: flagOff.paths)
 
         var paths: [SmokeReport.PathResult] = []
         for path in SmokePath.all {
-            let reference = answers[.flagOff]?[path.name] ?? []
+            let reference = flagOff.paths[path.name] ?? []
             var disagreements: [SmokeReport.Disagreement] = []
             for mode in [Mode.flagOn, .warmOffline] {
-                let answer = answers[mode]?[path.name] ?? []
-                if let disagreement = SmokeReport.Disagreement(mode: mode, reference: reference, answer: answer) {
+                let answer = answers[mode]?.paths[path.name] ?? []
+                if let disagreement = SmokeReport.Disagreement(
+                    mode: mode, reference: reference, answer: answer,
+                    withoutAdminRows: answers[mode]?.withoutAdminRows?[path.name])
+                {
                     disagreements.append(disagreement)
                 }
             }
             paths.append(
                 SmokeReport.PathResult(
-                    name: path.name, lines: reference.count, empty: reference.isEmpty, disagreements: disagreements))
+                    name: path.name, lines: reference.count, empty: reference.isEmpty, disagreements: disagreements,
+                    strict: strict))
+        }
+        var adminRows: [String: Set<String>] = [:]
+        for mode in [Mode.flagOn, .warmOffline] {
+            for (table, keys) in answers[mode]?.adminRows ?? [:] { adminRows[table, default: []].formUnion(keys) }
         }
         return SmokeReport(
             source: sourceDirectory.path, backend: backendLocation, paths: paths,
+            adminRows: adminRows.mapValues { $0.sorted() },
             milliseconds: (ContinuousClock.now - started).fractionalMilliseconds)
     }
 
@@ -89,12 +114,26 @@ public struct SmokeRun: Sendable {
     }
 
     /// Every path's answer in one mode; a provider error is the backend's (or the source's) answer being
-    /// unusable, exit 3.
+    /// unusable, exit 3. When an answer differs from `reference` (flag OFF's), the paths run again on the same
+    /// provider with the admin rows left out, to tell which differences they explain; that second run failing
+    /// only leaves the differences unexplained.
     private func runPaths(
-        _ configuration: ReferenceProviderConfiguration, options: BootstrapOptions, mode: Mode
-    ) async throws -> [String: [String]] {
-        let service = ExerciseConfigService(
-            provider: createReferenceProvider(config: configuration, logger: logger), options: options)
+        _ configuration: ReferenceProviderConfiguration, options: BootstrapOptions, mode: Mode,
+        reference: [String: [String]]?
+    ) async throws -> Answers {
+        let provider = createReferenceProvider(config: configuration, logger: logger)
+        var answers = Answers()
+        answers.paths = try await answersOfPaths(ExerciseConfigService(provider: provider, options: options), mode)
+        if let reference, answers.paths != reference {
+            let excluded = AdminRowsExcluded(provider)
+            answers.withoutAdminRows = try? await answersOfPaths(
+                ExerciseConfigService(provider: excluded, options: options), mode)
+            answers.adminRows = excluded.excludedKeys
+        }
+        return answers
+    }
+
+    private func answersOfPaths(_ service: ExerciseConfigService, _ mode: Mode) async throws -> [String: [String]] {
         var answers: [String: [String]] = [:]
         for path in SmokePath.all {
             do {
