@@ -61,29 +61,8 @@ public enum Normalizer {
 
     /// Leading and trailing Unicode White_Space removed, then NFC. Nothing else changes.
     public static func canonicalText(_ text: String) -> String {
-        var isASCII = true
-        for byte in text.utf8 where byte >= 0x80 {
-            isASCII = false
-            break
-        }
-        if isASCII {
-            let bytes = text.utf8
-            guard let first = bytes.first, let last = bytes.last else { return text }
-            if !isASCIIWhitespace(first) && !isASCIIWhitespace(last) { return text }
-            let trimmed = bytes.drop(while: isASCIIWhitespace).reversed().drop(while: isASCIIWhitespace).reversed()
-            return String(decoding: Array(trimmed), as: UTF8.self)
-        }
-        let scalars = text.unicodeScalars
-        guard let start = scalars.firstIndex(where: { !$0.properties.isWhitespace }) else { return "" }
-        let end = scalars.lastIndex(where: { !$0.properties.isWhitespace })!
-        let trimmed = String(scalars[start...end])
-        return trimmed.precomposedStringWithCanonicalMapping
-    }
-
-    /// ASCII members of Unicode White_Space: tab, line feed, vertical tab, form feed, carriage return, space.
-    @inline(__always)
-    static func isASCIIWhitespace(_ byte: UInt8) -> Bool {
-        byte == 0x20 || (byte >= 0x09 && byte <= 0x0D)
+        let trimmed = text.trimmingWhiteSpace()
+        return trimmed.utf8.allSatisfy { $0 < 0x80 } ? trimmed : trimmed.precomposedStringWithCanonicalMapping
     }
 
     /// JSON inside a JSON column: object keys sorted by UTF-8 bytes, numbers as exact decimals, strings NFC.

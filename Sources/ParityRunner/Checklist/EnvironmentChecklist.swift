@@ -40,20 +40,28 @@ public struct EnvironmentChecklist: Sendable {
 
     public typealias Item = CutoverChecklist.Item
 
+    /// Runs every item. The items are independent and run at the same time (the database's items over one
+    /// read-only connection, in order); the parity item waits for the database's rows.
     public func run() async throws -> CutoverChecklist.Report {
         let source = try ReferenceSource.load(from: sourceDirectory, allowExternalReferences: true)
         try await requireBackend()
+        async let expected = databaseURL == nil ? nil : expectedSchema()
+        async let bootstrapParity = outcome { try await parityRun() }
+        async let endpointsItem = reporting(5, Self.endpointsTitle) { try await endpoints() }
+        async let httpContractItem = reporting(6, Self.httpContractTitle) { try await httpContract() }
+        async let smokeItem = reporting(7, Self.smokeTitle) { try await smoke() }
         var items: [Item] = []
         var databaseRows: (referenceVersion: String, tables: [String: ReferenceTable])?
         if let databaseURL {
             let connection = try await databaseURL.connect(logger: logger)
             do {
                 try await connection.execute("SET default_transaction_read_only = on", logger: logger)
-                items.append(try await schema(on: connection))
+                let live = try await SchemaSnapshot.read(on: connection, logger: logger)
                 items.append(try await seed(source, on: connection))
                 items.append(try await role(on: connection))
                 databaseRows = try await DatabaseRows.active(on: connection, logger: logger)
                 try? await connection.close()
+                items.append(schema(live: live, expected: try await expected!))
             } catch {
                 try? await connection.close()
                 throw error
@@ -63,14 +71,20 @@ public struct EnvironmentChecklist: Sendable {
             items.append(Item(number: 1, title: Self.schemaTitle, passed: false, evidence: [reason]))
             items.append(Item(number: 2, title: Self.seedTitle, passed: false, evidence: [reason]))
         }
-        items.append(try await reporting(4, Self.parityTitle) { try await parity(databaseRows: databaseRows) })
-        items.append(try await reporting(5, Self.endpointsTitle) { try await endpoints() })
-        items.append(try await reporting(6, Self.httpContractTitle) { try await httpContract() })
-        items.append(try await reporting(7, Self.smokeTitle) { try await smoke() })
+        let parityOutcome = await bootstrapParity
+        items.append(
+            try await reporting(4, Self.parityTitle) { [databaseRows] in
+                try parity(try parityOutcome.get(), databaseRows: databaseRows)
+            })
+        items += [try await endpointsItem, try await httpContractItem, try await smokeItem]
         return CutoverChecklist.Report(
             items: items.sorted { $0.number < $1.number }, generatedAt: Date(),
             mode: "environment: backend \(backendURL.absoluteString)"
                 + (databaseURL.map { ", database \($0)" } ?? ", no database"))
+    }
+
+    private func outcome<Value: Sendable>(_ body: () async throws -> Value) async -> Result<Value, any Error> {
+        do { return .success(try await body()) } catch { return .failure(error) }
     }
 
     static let schemaTitle = "Migrations applied there, and the live schema equals the catalog and the migrations"
@@ -119,22 +133,26 @@ public struct EnvironmentChecklist: Sendable {
         guard let databaseURL else {
             return Item(number: 1, title: Self.schemaTitle, passed: false, evidence: ["no --database-url"])
         }
-        return try await databaseURL.withConnection(logger: logger) { connection in
+        async let expected = expectedSchema()
+        let live = try await databaseURL.withConnection(logger: logger) { connection in
             try await connection.execute("SET default_transaction_read_only = on", logger: logger)
-            return try await schema(on: connection)
+            return try await SchemaSnapshot.read(on: connection, logger: logger)
         }
+        return schema(live: live, expected: try await expected)
     }
 
-    /// Item 1: `schema_migrations` and the live schema against a scratch database migrated here from this
-    /// build's migrations (a throwaway cluster on this machine: nothing is created on the environment).
-    private func schema(on connection: PostgresConnection) async throws -> Item {
-        let live = try await SchemaSnapshot.read(on: connection, logger: logger)
-        let expected = try await ReferenceDatabases.throwaway(logger: logger).withShutdown { databases in
-            let scratch = try await databases.makeDatabase(prefix: "expected")
-            return try await scratch.withConnection(logger: logger) {
+    /// The schema this build's migrations make: read from the migrated template of a throwaway cluster on this
+    /// machine (nothing is created on the environment).
+    private func expectedSchema() async throws -> SchemaSnapshot {
+        try await ReferenceDatabases.throwaway(logger: logger).withShutdown { databases in
+            try await databases.templateURL.withConnection(logger: logger) {
                 try await SchemaSnapshot.read(on: $0, logger: self.logger)
             }
         }
+    }
+
+    /// Item 1: `schema_migrations` and the live schema against the schema this build's migrations make.
+    private func schema(live: SchemaSnapshot, expected: SchemaSnapshot) -> Item {
         let drift = expected.drift(of: live, ignoring: ignoredObjects)
         let liveVersion = live.objects.keys.filter { $0.hasPrefix("migration ") }.count
         var evidence = [
@@ -179,17 +197,20 @@ public struct EnvironmentChecklist: Sendable {
             evidence: evidence)
     }
 
-    /// Item 4: parity of the backend's bootstrap with the bundle, under the normalization contract, and with
-    /// `--database-url` of the database's active rows, read directly, with the bundle's JSON.
-    private func parity(
-        databaseRows: (referenceVersion: String, tables: [String: ReferenceTable])?
-    ) async throws
-        -> Item
-    {
-        let report = try await ParityRun(
+    /// The backend's bootstrap against the bundle, under the normalization contract (`parity-runner
+    /// --backend-url`).
+    private func parityRun() async throws -> ParityReport {
+        try await ParityRun(
             options: ParityOptions(sourceDirectory: sourceDirectory, backendURL: backendURL, strict: strict),
             logger: logger, progress: .silent
         ).execute()
+    }
+
+    /// Item 4: parity of the backend's bootstrap with the bundle, under the normalization contract, and with
+    /// `--database-url` of the database's active rows, read directly, with the bundle's JSON.
+    private func parity(
+        _ report: ParityReport, databaseRows: (referenceVersion: String, tables: [String: ReferenceTable])?
+    ) throws -> Item {
         var evidence = [
             "contract \(report.contractVersion): \(report.tables.count) tables, \(report.comparedRows) rows compared "
                 + "(local \(report.localRowCount), remote \(report.remoteRowCount)), \(report.differenceCount) differences"

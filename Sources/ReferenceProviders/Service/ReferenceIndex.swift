@@ -30,7 +30,7 @@ struct ReferenceIndex: Sendable {
             return table.rows.enumerated().map { ($0.element, table.spec, $0.offset) }
         }
         func text(_ row: Row, _ column: String) -> String? {
-            row.row[column, in: row.spec]?.stringValue?.trimmingCharacters(in: .whitespacesAndNewlines)
+            row.row[column, in: row.spec]?.stringValue?.trimmingWhiteSpace()
         }
         /// A key the index cannot do without: its absence (or a non-text value) is a typed error.
         func key(_ row: Row, _ column: String) throws(ReferenceProviderError) -> String {
