@@ -9,7 +9,7 @@ import ThrowawayPostgres
 
 /// Golden files for what people and tools read: the bootstrap document, the migrated schema, and the four
 /// report formats of a fixed scenario. Regenerate with `UPDATE_GOLDEN=1 swift test --filter GoldenFiles`.
-@Suite("Golden files")
+@Suite("Golden files", .integration)
 struct GoldenFileTests {
     let logger = TestDatabases.logger
 

@@ -4,7 +4,7 @@ import ReferenceCatalog
 import TestSupport
 import Testing
 
-@Suite("Cutover checklist")
+@Suite("Cutover checklist", .integration)
 struct ChecklistTests {
     @Test(
         "every definition-of-done item is proven on a healthy project; item 9 drills the playbook and fails when it lacks a step"

@@ -6,7 +6,7 @@ import Testing
 import ThrowawayPostgres
 
 /// The two executables as a user or CI script calls them: the documented exit statuses and outputs.
-@Suite("Command lines")
+@Suite("Command lines", .integration)
 struct CommandLineTests {
     /// The built executables sit beside the test runner.
     static func executable(_ name: String) throws -> String { try Executables.path(name) }

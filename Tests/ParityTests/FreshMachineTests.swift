@@ -9,7 +9,7 @@ import ThrowawayPostgres
 
 /// The executables as a new user meets them: an empty or unusable cluster cache, several runs at once, a
 /// migration lock somebody else holds.
-@Suite("Fresh machine")
+@Suite("Fresh machine", .integration)
 struct FreshMachineTests {
     func environment(cache: String) -> [String: String] {
         var environment = ProcessInfo.processInfo.environment
@@ -17,7 +17,9 @@ struct FreshMachineTests {
         return environment
     }
 
-    @Test("three parity-runner processes at once from an empty cache all pass and leave one valid entry")
+    @Test(
+        "three parity-runner processes at once from an empty cache all pass and leave one valid entry",
+        .integration(weight: 3))
     func threeProcesses() async throws {
         let root = FileManager.default.temporaryDirectory.appendingPathComponent(
             "fresh-cache-\(UUID().uuidString.prefix(8))"
@@ -112,7 +114,7 @@ struct FreshMachineTests {
 }
 
 /// Settings from the environment: an invalid value is a usage error naming the key, never a silent default.
-@Suite("Settings")
+@Suite("Settings", .integration)
 struct SettingsTests {
     func run(
         _ name: String, _ arguments: [String], _ key: String, _ value: String

@@ -8,7 +8,7 @@ import TestSupport
 import Testing
 
 /// The parity gate end to end: real PostgreSQL, real HTTP, the real providers.
-@Suite("Parity gate")
+@Suite("Parity gate", .integration)
 struct ParityGateTests {
     let logger = TestDatabases.logger
 

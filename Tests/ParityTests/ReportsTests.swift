@@ -8,7 +8,7 @@ import ThrowawayPostgres
 
 /// Reports people act on: coverage that refuses an empty pass, accepted differences that expire, differences
 /// a person can see, and the one-file HTML page.
-@Suite("Reports people act on")
+@Suite("Reports people act on", .integration)
 struct ReportsTests {
     let logger = TestDatabases.logger
 

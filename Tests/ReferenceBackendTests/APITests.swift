@@ -8,7 +8,7 @@ import TestSupport
 import Testing
 
 /// The API over real HTTP against a real PostgreSQL.
-@Suite("Reference API")
+@Suite("Reference API", .integration)
 struct APITests {
     let logger = TestDatabases.logger
 

@@ -10,7 +10,7 @@ import Testing
 /// risk F, "slow bootstrap reads due to deprecated rows"), shown with EXPLAIN on the committed ReferenceData.
 /// While every row is active, a sequential scan is the cheaper plan and PostgreSQL rightly takes it; so it does
 /// for the narrow link tables at ReferenceData's size (under 30 pages each), whatever the share deprecated.
-@Suite("Active-row index plans")
+@Suite("Active-row index plans", .integration)
 struct ActiveIndexPlanTests {
     @Test("with most exercises deprecated, the exercises query reads exercises_active_idx")
     func usesActiveIndex() async throws {

@@ -9,7 +9,7 @@ import Testing
 
 /// A first seed loads empty tables without their secondary indexes and foreign keys and rebuilds them after:
 /// the schema must come out exactly as the migrations made it, whoever seeds.
-@Suite("Bulk first load")
+@Suite("Bulk first load", .integration)
 struct BulkLoadTests {
     let logger = TestDatabases.logger
 

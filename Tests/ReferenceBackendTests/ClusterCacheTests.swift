@@ -9,7 +9,7 @@ import ThrowawayPostgres
 
 /// The cluster cache as a fresh machine, a crashed run or a damaged disk leaves it: every case ends with one
 /// valid entry and a running cluster. Each test uses a cache directory of its own.
-@Suite("Cluster cache", .serialized)
+@Suite("Cluster cache", .serialized, .integration)
 struct ClusterCacheTests {
     static let key = "cache-test"
 
@@ -67,7 +67,9 @@ struct ClusterCacheTests {
                 names.first { !$0.hasSuffix(".lock") && !$0.contains(".staging-") && !$0.contains(".damaged-") }))
     }
 
-    @Test("eight tasks in one process preparing the same entry from an empty cache: one preparation, eight clusters")
+    @Test(
+        "eight tasks in one process preparing the same entry from an empty cache: one preparation, eight clusters",
+        .integration(weight: 2))
     func eightTasks() async throws {
         try await withEmptyCache { root in
             let counter = Counter()

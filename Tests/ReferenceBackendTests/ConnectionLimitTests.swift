@@ -9,7 +9,7 @@ import Testing
 
 /// The API against clients that are idle, slow, too many or broken, over real sockets (README, "Configuration":
 /// `REFERENCE_API_IDLE_TIMEOUT`, `REFERENCE_API_REQUEST_TIMEOUT`, `REFERENCE_API_MAX_CLIENTS`).
-@Suite("Connection limits and malformed requests")
+@Suite("Connection limits and malformed requests", .integration)
 struct ConnectionLimitTests {
     let logger = TestDatabases.logger
 

@@ -8,7 +8,7 @@ import TestSupport
 import Testing
 import ThrowawayPostgres
 
-@Suite("Migrator")
+@Suite("Migrator", .integration)
 struct MigratorTests {
     let logger = TestDatabases.logger
 
@@ -159,7 +159,7 @@ struct MigratorTests {
 
     @Test(
         "a lock held on schema_migrations: migrate gives up within its bound, names the holder, applies nothing",
-        .timeLimit(.minutes(1)))
+        .runningTimeLimit(.seconds(60)))
     func bookkeepingLockIsBounded() async throws {
         let url = try await emptyDatabase()
         _ = try await Migrator(logger: logger).migrate(url)
@@ -189,7 +189,7 @@ struct MigratorTests {
 
     @Test(
         "a migration waiting for a table lock never holds readers up past the statement lock timeout; it gives up whole",
-        .timeLimit(.minutes(1)))
+        .runningTimeLimit(.seconds(60)))
     func readersGetThroughWhileAMigrationWaits() async throws {
         let url = try await emptyDatabase()
         _ = try await Migrator(logger: logger).migrate(url)
@@ -229,7 +229,7 @@ struct MigratorTests {
         #expect(try await !columnExists(url), "half of the migration was applied")
     }
 
-    @Test("a lock released while the migration retries lets it through, once", .timeLimit(.minutes(1)))
+    @Test("a lock released while the migration retries lets it through, once", .runningTimeLimit(.seconds(60)))
     func retriesSucceedOnceTheLockIsReleased() async throws {
         let url = try await emptyDatabase()
         _ = try await Migrator(logger: logger).migrate(url)

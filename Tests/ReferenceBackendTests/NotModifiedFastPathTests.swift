@@ -12,7 +12,7 @@ import Testing
 @testable import ReferenceBackend
 
 /// The 304 fast path below the router (`NotModifiedFastPath`), over real HTTP against a real PostgreSQL.
-@Suite("304 fast path")
+@Suite("304 fast path", .integration)
 struct NotModifiedFastPathTests {
     let logger = TestDatabases.logger
 

@@ -7,7 +7,7 @@ import Yams
 
 /// Real responses checked against the served OpenAPI document (the subset of JSON Schema it uses: `$ref`,
 /// `type`, `required`, `properties`, `additionalProperties: false`, `items`, `enum`).
-@Suite("OpenAPI document")
+@Suite("OpenAPI document", .integration)
 struct OpenAPITests {
     struct Validator {
         let document: [String: Any]

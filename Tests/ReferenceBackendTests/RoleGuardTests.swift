@@ -7,7 +7,7 @@ import TestSupport
 import Testing
 
 /// What the database itself lets each role do (migration 0005), tried as that role.
-@Suite("Role guards")
+@Suite("Role guards", .integration)
 struct RoleGuardTests {
     let logger = TestDatabases.logger
 

@@ -7,7 +7,7 @@ import TestSupport
 import Testing
 
 /// The migrated schema and the catalog describe the same 20 tables, column by column.
-@Suite("Migrated schema matches the catalog")
+@Suite("Migrated schema matches the catalog", .integration)
 struct SchemaCatalogTests {
     let logger = TestDatabases.logger
 

@@ -9,7 +9,7 @@ import Testing
 import ThrowawayPostgres
 
 /// `seed --dry-run`: the plan the seed would carry out, computed without writing anything.
-@Suite("Seed dry run")
+@Suite("Seed dry run", .integration)
 struct SeedDryRunTests {
     let logger = TestDatabases.logger
 

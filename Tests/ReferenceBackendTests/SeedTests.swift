@@ -7,7 +7,7 @@ import ReferenceCatalog
 import TestSupport
 import Testing
 
-@Suite("Seed pipeline")
+@Suite("Seed pipeline", .integration)
 struct SeedTests {
     let logger = TestDatabases.logger
 

@@ -7,7 +7,7 @@ import Testing
 
 /// One fixture per validation error class; each must be reported with table, row, key and field, and
 /// nothing may be written (the validator runs before any connection is opened).
-@Suite("Source validation")
+@Suite("Source validation", .integration)
 struct SourceValidationTests {
     func problems(_ edit: (inout SourceFixture) -> Void) throws -> [SourceProblem] {
         var fixture = try SourceFixture.small()

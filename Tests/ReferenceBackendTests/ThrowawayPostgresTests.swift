@@ -6,7 +6,7 @@ import TestSupport
 import Testing
 import ThrowawayPostgres
 
-@Suite("Database URLs")
+@Suite("Database URLs", .integration)
 struct DatabaseURLTests {
     @Test("TCP URLs")
     func tcp() throws {
@@ -42,7 +42,7 @@ struct DatabaseURLTests {
     }
 }
 
-@Suite("Throwaway PostgreSQL")
+@Suite("Throwaway PostgreSQL", .integration)
 struct ThrowawayClusterTests {
     @Test("a cluster listens on a unix socket only, with durability off, and is removed by stop()")
     func lifecycle() async throws {
@@ -82,7 +82,7 @@ struct ThrowawayClusterTests {
     }
 }
 
-@Suite("Child processes")
+@Suite("Child processes", .integration)
 struct ChildProcessTests {
     @Test("exit status, standard output and standard error come back apart, or merged when asked")
     func outcome() async throws {

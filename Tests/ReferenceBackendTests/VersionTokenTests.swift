@@ -9,7 +9,7 @@ import ThrowawayPostgres
 
 /// One token names one content, ever: restores, clones of one template and re-created databases never
 /// publish a token that other content already had, so a client's `If-None-Match` never keeps stale data.
-@Suite("Version token")
+@Suite("Version token", .integration)
 struct VersionTokenTests {
     let logger = TestDatabases.logger
 

@@ -8,7 +8,7 @@ import Testing
 
 /// reference_metadata.version_seq: once per committed transaction that changed rows, never otherwise, in
 /// commit order.
-@Suite("Statement-level versioning")
+@Suite("Statement-level versioning", .integration)
 struct VersioningTests {
     let logger = TestDatabases.logger
 
@@ -173,7 +173,7 @@ struct VersioningTests {
     }
 }
 
-@Suite("Roles")
+@Suite("Roles", .integration)
 struct RoleTests {
     let logger = TestDatabases.logger
 

@@ -8,7 +8,7 @@ import Testing
 /// The app trusts nothing on the wire: every answer a broken or hostile backend can give is a typed error,
 /// never reaches the cache, leaves the last good cached copy byte for byte, and with `allowStaleCache` the app
 /// keeps working on that copy.
-@Suite("Hostile backend")
+@Suite("Hostile backend", .integration)
 struct HostileBackendTests {
     let logger = TestDatabases.logger
 

@@ -6,7 +6,7 @@ import ReferenceProviders
 import TestSupport
 import Testing
 
-@Suite("Remote provider and warm cache")
+@Suite("Remote provider and warm cache", .integration)
 struct RemoteProviderTests {
     let logger = TestDatabases.logger
 
@@ -136,7 +136,7 @@ struct RemoteProviderTests {
     }
 }
 
-@Suite("Provider factory and flag")
+@Suite("Provider factory and flag", .integration)
 struct FactoryTests {
     @Test("USE_BACKEND_REFERENCE defaults to OFF; only true/1/yes/on turn it on")
     func flag() throws {

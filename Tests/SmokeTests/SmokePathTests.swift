@@ -7,7 +7,7 @@ import Testing
 /// The plan's required UI smoke paths, run through the app's facade (``ExerciseConfigService``) in each mode:
 /// flag OFF (local JSON/SQLite), flag ON (remote over HTTP), and warm offline (flag ON, backend gone, cached
 /// bootstrap allowed). Every path must give the same answers in every mode.
-@Suite("Smoke paths")
+@Suite("Smoke paths", .integration)
 struct SmokePathTests {
     enum Mode: String, CaseIterable, CustomTestStringConvertible {
         case flagOff = "flag OFF", flagOn = "flag ON", warmOffline = "warm offline"

@@ -7,7 +7,7 @@ import ThrowawayPostgres
 
 /// `parity-runner smoke`: the same smoke paths as the suite above, run in three modes and compared, through
 /// the library and through the executable.
-@Suite("Smoke command")
+@Suite("Smoke command", .integration)
 struct SmokeRunTests {
     let logger = TestDatabases.logger
 
