@@ -14,6 +14,7 @@ struct ServeForBench: AsyncParsableCommand {
     @Option(help: "Seconds a connection with no request in progress stays open.") var idleTimeout = 30.0
     @Option(help: "Seconds a request may take to arrive whole.") var requestTimeout = 10.0
     @Option(help: "Client connections open at once.") var maxClients = 1024
+    @Option(help: "GET /metrics and the figures behind it: on or off.") var metrics = "on"
 
     func run() async throws {
         let logger = Measure.quietLogger
@@ -28,7 +29,8 @@ struct ServeForBench: AsyncParsableCommand {
                     host: "127.0.0.1", port: port, databaseURL: url, maximumConnections: 8,
                     clients: ConnectionLimits(
                         idleTimeout: .milliseconds(Int(idleTimeout * 1000)),
-                        requestTimeout: .milliseconds(Int(requestTimeout * 1000)), maximumClients: maxClients)),
+                        requestTimeout: .milliseconds(Int(requestTimeout * 1000)), maximumClients: maxClients),
+                    metrics: metrics != "off"),
                 logger: logger
             ).run { _ in
                 FileHandle.standardOutput.write(Data("ready\ndatabase \(url)\n".utf8))

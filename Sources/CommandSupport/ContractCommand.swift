@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Logging
 import Settings
+import Synchronization
 
 /// What both executables share: logging to standard error at `LOG_LEVEL`, and the command-line contract's
 /// exit statuses (DESIGN.md): usage errors exit 2 (not argument parser's 64), other errors their own status.
@@ -86,7 +87,9 @@ private struct UncheckedCommand: @unchecked Sendable {
     init(_ value: any ParsableCommand) { self.value = value }
 }
 
-/// Runs a cleanup on SIGINT, SIGTERM and SIGHUP, then dies of the same signal, as a shell expects.
+/// Runs a cleanup on SIGINT, SIGTERM and SIGHUP, then dies of the same signal, as a shell expects. A command
+/// that can stop cleanly (`parity-runner watch`) registers a ``GracefulStop`` instead: the first signal asks it
+/// to stop, a second one ends the process as before.
 enum SignalCleanup {
     nonisolated(unsafe) private static var sources: [any DispatchSourceSignal] = []
 
@@ -95,6 +98,7 @@ enum SignalCleanup {
             signal(signalNumber, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .global())
             source.setEventHandler {
+                if GracefulStop.request(signalNumber) { return }
                 cleanup()
                 signal(signalNumber, SIG_DFL)
                 kill(getpid(), signalNumber)
@@ -102,5 +106,28 @@ enum SignalCleanup {
             source.resume()
             sources.append(source)
         }
+    }
+}
+
+/// A command's own way to stop on the first SIGINT, SIGTERM or SIGHUP (the handler gets the signal's number),
+/// in place of dying of it. Only where ``ContractCommand/cleanupOnSignal`` installs the signal handlers.
+public enum GracefulStop {
+    private static let handler = Mutex<(stop: (@Sendable (Int32) -> Void)?, requested: Bool)>((nil, false))
+
+    /// Registers the command's stop.
+    public static func install(_ stop: @escaping @Sendable (Int32) -> Void) {
+        handler.withLock { $0.stop = stop }
+    }
+
+    /// Calls the registered stop the first time; false when there is none or it was already asked.
+    static func request(_ signalNumber: Int32) -> Bool {
+        let stop = handler.withLock { state -> (@Sendable (Int32) -> Void)? in
+            guard let stop = state.stop, !state.requested else { return nil }
+            state.requested = true
+            return stop
+        }
+        guard let stop else { return false }
+        stop(signalNumber)
+        return true
     }
 }

@@ -16,10 +16,11 @@ public enum ChildProcess {
     }
 
     /// Runs `executable` with `arguments`; with `mergingStandardError`, standard error goes to `output` too.
-    /// With `environment`, the child gets exactly that environment instead of this process's.
+    /// With `environment`, the child gets exactly that environment instead of this process's. `started` gets
+    /// the child's process id once it runs (to signal it).
     public static func run(
         _ executable: String, _ arguments: [String], mergingStandardError: Bool = false,
-        environment: [String: String]? = nil
+        environment: [String: String]? = nil, started: (@Sendable (Int32) -> Void)? = nil
     ) async throws -> Outcome {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
@@ -36,6 +37,7 @@ public enum ChildProcess {
             exited.continuation.finish()
         }
         try process.run()
+        started?(process.processIdentifier)
         async let outputData = readToEnd(output)
         async let errorData = mergingStandardError ? Data() : readToEnd(error)
         var status: Int32 = -1

@@ -32,6 +32,8 @@ struct ParityRunnerCommand: ContractCommand {
               parity-runner smoke [--backend-url URL] [--cache-dir DIR] [--source DIR]
                                   [--format text|json|markdown|junit] [--output FILE]
               parity-runner checklist [--database-url URL] [--source DIR] [--format markdown|json] [--output FILE]
+              parity-runner watch --backend-url URL [--database-url URL] [--interval S] [--every N] [--max-runs N]
+                                  [--history FILE] [--output FILE] [--format markdown|json] [--keep-going]
             """,
         discussion: """
             The comparison is the default: 'parity-runner --table units' compares one table. Each subcommand \
@@ -39,7 +41,7 @@ struct ParityRunnerCommand: ContractCommand {
 
             Exit status: 0 parity holds, 1 differences found, 2 bad input or usage, 3 infrastructure failure.
             """,
-        subcommands: [Compare.self, Smoke.self, Checklist.self],
+        subcommands: [Compare.self, Smoke.self, Checklist.self, Watch.self],
         defaultSubcommand: Compare.self
     )
 

@@ -202,6 +202,11 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Port to listen on (0: any free port). Default: $REFERENCE_API_PORT or 8080.")
     var port: Int?
 
+    enum Switch: String, ExpressibleByArgument, CaseIterable { case on, off }
+
+    @Option(help: "GET /metrics (Prometheus text format) and the figures behind it: on or off.")
+    var metrics: Switch = .on
+
     func run() async throws {
         let settings = Settings()
         let logger = Logger(label: "reference-backend.api")
@@ -217,7 +222,8 @@ struct Serve: AsyncParsableCommand {
             clients: ConnectionLimits(
                 idleTimeout: .milliseconds(1000 * (try settings.seconds(.apiIdleTimeout, maximum: 86_400) ?? 30)),
                 requestTimeout: .milliseconds(1000 * (try settings.seconds(.apiRequestTimeout, maximum: 3600) ?? 10)),
-                maximumClients: try settings.integer(.apiMaximumClients, in: 1...1_000_000) ?? 1024))
+                maximumClients: try settings.integer(.apiMaximumClients, in: 1...1_000_000) ?? 1024),
+            metrics: metrics == .on)
         try await ReferenceAPI(configuration: configuration, logger: logger).run { port in
             logger.info(
                 "listening",

@@ -60,6 +60,22 @@ struct APITests {
         }
     }
 
+    @Test("/version has an ETag from the version: If-None-Match with it is a 304, with an older one a 200")
+    func versionRevalidation() async throws {
+        try await withLiveBackend { backend in
+            let url = backend.url("/api/v1/reference/version")
+            let first = try await HTTP.request(url)
+            let token = try #require(try json(first)["referenceVersion"]?.stringValue)
+            #expect(first.header("ETag") == "\"\(token)\"")
+            let same = try await HTTP.request(url, headers: ["If-None-Match": "\"\(token)\""])
+            #expect(same.status == 304)
+            #expect(same.header("ETag") == "\"\(token)\"")
+            #expect(same.body.isEmpty)
+            let other = try await HTTP.request(url, headers: ["If-None-Match": "\"1.0000000000000000\""])
+            #expect(other.status == 200)
+        }
+    }
+
     @Test("a pool of one connection reads the same document as the two-connection snapshot read")
     func oneConnectionSameDocument() async throws {
         try await withLiveBackend { backend in

@@ -102,6 +102,16 @@ struct OpenAPITests {
                 #expect(notModified.status == 304, "\(path)")
                 for name in declared { #expect(notModified.header(name) != nil, "\(path): \(name)") }
             }
+            // /metrics is declared as the text it serves, never cached.
+            let metricsOperation = ((document["paths"] as? [String: Any])?["/metrics"] as? [String: Any])?["get"]
+            let metricsContent =
+                (((metricsOperation as? [String: Any])?["responses"] as? [String: Any])?["200"]
+                as? [String: Any])?["content"] as? [String: Any]
+            #expect(metricsContent?.keys.map { $0 } == ["text/plain"])
+            let metrics = try await HTTP.request(backend.url("/metrics"))
+            #expect(metrics.status == 200)
+            #expect(metrics.header("Content-Type")?.hasPrefix("text/plain") == true)
+            #expect(metrics.header("Cache-Control") == "no-store")
             // The validator is not vacuous: a response missing a required key fails.
             let broken = try JSONParser.parse(#"{"schemaVersion": 3, "referenceVersion": 7}"#)
             #expect(validator.problems(broken, validator.responseSchema("/api/v1/reference/version", 200)).count == 2)

@@ -33,14 +33,15 @@ public struct IntegrationTrait: SuiteTrait, TestTrait, TestScoping {
         // Two traits of the same weight (a suite's and a nested suite's): the outer one holds the slots.
         if IntegrationSlots.holding > 0 { return try await function() }
         let slots = min(weight, IntegrationSlots.width)
-        await IntegrationSlots.shared.acquire(slots)
+        let name = testCase.map { _ in test.displayName ?? test.name } ?? test.name
+        let ticket = await IntegrationSlots.shared.acquire(slots, for: name)
         do {
             try await IntegrationSlots.$holding.withValue(slots) { try await function() }
         } catch {
-            await IntegrationSlots.shared.release(slots)
+            await IntegrationSlots.shared.release(slots, ticket: ticket)
             throw error
         }
-        await IntegrationSlots.shared.release(slots)
+        await IntegrationSlots.shared.release(slots, ticket: ticket)
     }
 }
 
@@ -66,29 +67,59 @@ public actor IntegrationSlots {
     public static let shared = IntegrationSlots(width: width)
 
     private var free: Int
-    private var waiting: [(slots: Int, continuation: CheckedContinuation<Void, Never>)] = []
+    private var waiting: [(slots: Int, name: String, continuation: CheckedContinuation<Void, Never>)] = []
+    /// Who holds slots now, and since when: named when a waiter has waited past ``patience``.
+    private var holders: [Int: (name: String, slots: Int, since: ContinuousClock.Instant)] = [:]
+    private var nextTicket = 0
+
+    /// How long a test waits for its slots before the holders are named on standard error (a test that
+    /// never ends would otherwise stall the run without a word).
+    public static let patience: Duration = .seconds(240)
 
     /// The slots the current task holds (0 outside an integration test).
     @TaskLocal public static var holding = 0
 
     public init(width: Int) { free = width }
 
-    /// Waits until `slots` are free, behind every earlier waiter (a heavy test is not overtaken for ever).
-    public func acquire(_ slots: Int = 1) async {
-        if waiting.isEmpty && free >= slots {
+    /// Waits until `slots` are free, behind every earlier waiter (a heavy test is not overtaken for ever),
+    /// and returns the ticket to release them with.
+    @discardableResult
+    public func acquire(_ slots: Int = 1, for name: String = "") async -> Int {
+        nextTicket += 1
+        let ticket = nextTicket
+        if !(waiting.isEmpty && free >= slots) {
+            let watchdog = Task { [weak self] in
+                try await Task.sleep(for: Self.patience)
+                await self?.reportStall(waiter: name, slots: slots)
+            }
+            await withCheckedContinuation { waiting.append((slots, name, $0)) }
+            watchdog.cancel()
+        } else {
             free -= slots
-            return
         }
-        await withCheckedContinuation { waiting.append((slots, $0)) }
+        holders[ticket] = (name, slots, .now)
+        return ticket
     }
 
     /// Frees the slots and hands them on to the waiters at the head of the line that they now satisfy.
-    public func release(_ slots: Int = 1) {
+    public func release(_ slots: Int = 1, ticket: Int? = nil) {
+        if let ticket { holders[ticket] = nil }
         free += slots
         while let first = waiting.first, first.slots <= free {
             free -= first.slots
             waiting.removeFirst().continuation.resume()
         }
+    }
+
+    private func reportStall(waiter: String, slots: Int) {
+        let now = ContinuousClock.now
+        let held = holders.values.sorted { $0.since < $1.since }.map {
+            "\($0.name) (\($0.slots) slot(s), for \((now - $0.since).components.seconds) s)"
+        }
+        let line =
+            "integration slots: '\(waiter)' has waited \(Self.patience) for \(slots) slot(s); \(free) free, "
+            + "\(waiting.count) waiting; held by: \(held.isEmpty ? "nobody" : held.joined(separator: "; "))\n"
+        FileHandle.standardError.write(Data(line.utf8))
     }
 
     /// Slots free now (for tests of the bound itself).

@@ -320,8 +320,7 @@ public struct EnvironmentChecklist: Sendable {
         check(
             gzipResponse?.value(forHTTPHeaderField: "Content-Encoding") == "gzip" && decoded == plain,
             "gzip: Content-Encoding \(gzipResponse?.value(forHTTPHeaderField: "Content-Encoding") ?? "none"), "
-                + "decompressed body \(decoded == plain ? "equals" : "differs from") the plain one (\(plain.count) bytes)"
-        )
+                + "decompressed body \(Self.comparison(decoded, plain)) the plain one (\(plain.count) bytes)")
         let (errorBody, errorResponse) = try await get("/api/v1/reference/not_a_table")
         let error = (try? JSONParser.parse(errorBody))?["error"]
         check(
@@ -329,6 +328,18 @@ public struct EnvironmentChecklist: Sendable {
                 && error?["message"]?.stringValue != nil,
             "unknown table: \(errorResponse?.statusCode ?? 0) with {error: {code, message}}: \(error != nil)")
         return Item(number: 6, title: Self.httpContractTitle, passed: passed, evidence: evidence)
+    }
+
+    /// "equals", or how two bodies differ: their sizes and the first byte that differs, with what is around it.
+    static func comparison(_ body: Data, _ other: Data) -> String {
+        if body == other { return "equals" }
+        let offset = zip(body, other).prefix { $0 == $1 }.count
+        func around(_ data: Data) -> String {
+            let start = max(0, offset - 24)
+            let slice = data[(data.startIndex + start)..<(data.startIndex + min(data.count, offset + 24))]
+            return String(decoding: slice, as: UTF8.self).debugDescription
+        }
+        return "(\(body.count) bytes) differs at byte \(offset) (\(around(body)) against \(around(other))) from"
     }
 
     /// Item 7: the smoke paths against that backend (flag ON and warm offline against flag OFF).

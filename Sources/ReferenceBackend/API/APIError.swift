@@ -13,6 +13,11 @@ public struct APIError: Error, HTTPResponseError, Sendable {
     public let code: String
     public let message: String
     public var headers: HTTPFields = [:]
+    /// The kind `/metrics` counts it under when it is not the code (`database_timeout`).
+    var reason: String?
+
+    /// What `reference_api_errors_total` counts this error as.
+    var metricKind: String { reason ?? code }
 
     public init(status: HTTPResponse.Status, code: String, message: String, headers: HTTPFields = [:]) {
         self.status = status
@@ -54,6 +59,13 @@ public struct APIError: Error, HTTPResponseError, Sendable {
         APIError(status: .serviceUnavailable, code: "database_unavailable", message: message)
     }
 
+    /// The database did not answer within `duration`: a 503 like any unavailable database, counted apart.
+    static func databaseTimeout(_ duration: Duration) -> APIError {
+        var error = databaseUnavailable("the database did not answer within \(duration)")
+        error.reason = "database_timeout"
+        return error
+    }
+
     static let internalError = APIError(
         status: .internalServerError, code: "internal_error", message: "an internal error occurred; see the server log")
 
@@ -77,6 +89,7 @@ public struct APIError: Error, HTTPResponseError, Sendable {
 /// anything else (database failures included) logged and answered with a 503 or 500 that names no detail.
 struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
     let availability: DatabaseAvailability
+    let metrics: APIMetrics?
 
     func handle(
         _ request: Request, context: Context, next: (Request, Context) async throws -> Response
@@ -86,6 +99,7 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
         do {
             return try await next(request, context)
         } catch let error as APIError {
+            metrics?.error(error.metricKind)
             return try error.response(from: request, context: context)
         } catch let error as HTTPError {
             let mapped: APIError =
@@ -100,6 +114,7 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
                     APIError(
                         status: error.status, code: "http_\(error.status.code)", message: error.status.reasonPhrase)
                 }
+            metrics?.error(mapped.metricKind)
             return try mapped.response(from: request, context: context)
         } catch {
             let unavailable = isDatabaseFailure(error)
@@ -112,8 +127,9 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
                         "api.path": "\(request.uri.path.prefix(100))", "api.error": "\(describePostgresError(error))",
                     ])
             }
-            return try (unavailable ? APIError.databaseUnavailable() : .internalError).response(
-                from: request, context: context)
+            let answer = unavailable ? APIError.databaseUnavailable() : .internalError
+            metrics?.error(answer.metricKind)
+            return try answer.response(from: request, context: context)
         }
     }
 

@@ -31,6 +31,7 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
     private let clients: ClientConnections
     private let connection: ClientConnection?
     private let logger: Logger
+    private let metrics: APIMetrics?
 
     /// Requests passed on whose answer has not ended, with whether each keeps the connection alive.
     private var open = CircularBuffer<Bool>()
@@ -46,7 +47,11 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
     private var pending: APIError?
     private var timer: (task: Scheduled<Void>, deadline: NIODeadline)?
 
-    init(limits: ConnectionLimits, clients: ClientConnections, channel: any Channel, logger: Logger) {
+    init(
+        limits: ConnectionLimits, clients: ClientConnections, channel: any Channel, metrics: APIMetrics?,
+        logger: Logger
+    ) {
+        self.metrics = metrics
         self.limits = limits
         self.clients = clients
         self.logger = logger
@@ -56,6 +61,7 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
 
     func handlerAdded(context: ChannelHandlerContext) {
         if connection == nil {
+            metrics?.closed(.refused)
             answerAndClose(.tooManyClients(clients.limit), context: context)
         } else {
             arm(context)
@@ -115,6 +121,7 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
             return
         }
         logger.debug("the request could not be parsed", metadata: ["api.error": "\(parserError)"])
+        metrics?.closed(.unparsable)
         answerAndClose(.unparsable(parserError), context: context)
     }
 
@@ -156,6 +163,7 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
             pending = pending ?? error
             return
         }
+        metrics?.error(error.metricKind)
         // Written as bytes below the response encoder, which would strip the body of any answer to CONNECT.
         var bytes = ByteBuffer()
         let body = error.body
@@ -219,6 +227,7 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
         if deadline > .now() { return arm(context) }
         if readingSince != nil {
             logger.debug("a request took too long to arrive; closing the connection")
+            metrics?.closed(.requestTimeout)
             if open.isEmpty {
                 answerAndClose(.requestTimeout(limits.requestTimeout), context: context)
             } else {
@@ -226,6 +235,7 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
             }
         } else {
             logger.debug("closing an idle connection")
+            metrics?.closed(.idleTimeout)
             context.close(promise: nil)
         }
     }

@@ -41,9 +41,11 @@ final class ClientConnection: Sendable {
 final class ClientConnections: Sendable {
     let limit: Int
     private let logger: Logger
+    private let metrics: APIMetrics?
     private let open = Mutex<(connections: [ObjectIdentifier: ClientConnection], warned: Bool)>(([:], false))
 
-    init(limit: Int, logger: Logger) {
+    init(limit: Int, metrics: APIMetrics? = nil, logger: Logger) {
+        self.metrics = metrics
         self.limit = limit
         self.logger = logger
     }
@@ -77,7 +79,10 @@ final class ClientConnections: Sendable {
                 "client connections reached the limit; closing the longest idle ones to make room, or answering 503",
                 metadata: ["api.max_clients": "\(limit)"])
         }
-        evicted?.channel.close(promise: nil)
+        if let evicted {
+            metrics?.closed(.evicted)
+            evicted.channel.close(promise: nil)
+        }
         return admitted
     }
 

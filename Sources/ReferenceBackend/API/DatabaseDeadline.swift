@@ -7,7 +7,7 @@ func withDatabaseDeadline<T: Sendable>(
         group.addTask { try await operation() }
         group.addTask {
             try await Task.sleep(for: duration)
-            throw APIError.databaseUnavailable("the database did not answer within \(duration)")
+            throw APIError.databaseTimeout(duration)
         }
         defer { group.cancelAll() }
         return try await group.next()!

@@ -30,6 +30,7 @@ final class NotModifiedFastPath: ChannelDuplexHandler, RemovableChannelHandler {
 
     private let gate: VersionGate
     private let logger: Logger
+    private let metrics: APIMetrics?
 
     /// Requests passed to the router whose response has not ended yet.
     private var withRouter = 0
@@ -52,7 +53,8 @@ final class NotModifiedFastPath: ChannelDuplexHandler, RemovableChannelHandler {
     /// The last 304 head written, reused while the version, encoding and second stay the same.
     private var lastAnswer: (token: String, gzip: Bool, date: String, head: HTTPResponseHead)?
 
-    init(gate: VersionGate, logger: Logger) {
+    init(gate: VersionGate, metrics: APIMetrics?, logger: Logger) {
+        self.metrics = metrics
         self.gate = gate
         self.logger = logger
     }
@@ -116,8 +118,8 @@ final class NotModifiedFastPath: ChannelDuplexHandler, RemovableChannelHandler {
             let gzip = ReferenceAPI.acceptsGzip(request.headers.first(name: "accept-encoding"))
             skipNextEnd = !heldEnded
             RequestLog.write(
-                logger, method: request.method.rawValue, path: request.uri, status: 304,
-                milliseconds: (ContinuousClock.now - started).fractionalMilliseconds, layer: .fastPath)
+                logger, metrics: metrics, method: request.method.rawValue, path: request.uri, status: 304,
+                duration: ContinuousClock.now - started, bodyBytes: 0, gzip: false, layer: .fastPath)
             context.write(
                 wrapOutboundOut(.head(notModifiedHead(token: version.reference.token, gzip: gzip))), promise: nil)
             context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)

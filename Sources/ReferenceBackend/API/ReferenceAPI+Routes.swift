@@ -15,25 +15,36 @@ import UnixSignals
 extension ReferenceAPI {
     static func router(
         documents: ReferenceDocuments, client: PostgresClient, timeout: Duration, healthTimeout: Duration,
-        availability: DatabaseAvailability, logger: Logger
+        availability: DatabaseAvailability, metrics: APIMetrics?, logger: Logger
     )
         -> Router<BasicRequestContext>
     {
         let router = Router(options: .autoGenerateHeadEndpoints)
-        router.add(middleware: RequestLogMiddleware())
-        router.add(middleware: ErrorMiddleware(availability: availability))
+        router.add(middleware: RequestLogMiddleware(metrics: metrics))
+        router.add(middleware: ErrorMiddleware(availability: availability, metrics: metrics))
 
         router.get("/health") { _, context in
             try await health(
-                client: client, timeout: healthTimeout, availability: availability, logger: context.logger)
+                client: client, timeout: healthTimeout, availability: availability, metrics: metrics,
+                logger: context.logger)
         }
-        router.get("/api/v1/reference/version") { _, _ in
+        router.get("/api/v1/reference/version") { request, _ in
             let version = try await documents.currentVersion()
+            // An ETag from the version, so a poller (parity-runner watch, a cache) revalidates with a 304.
+            let etag = "\"\(version.reference.token)\""
+            if let ifNoneMatch = request.headers[.ifNoneMatch], matches(ifNoneMatch, token: version.reference.token) {
+                var headers = HTTPFields()
+                headers[.eTag] = etag
+                headers[.cacheControl] = "no-cache"
+                return Response(status: .notModified, headers: headers)
+            }
             var object = JSONObject()
             object.append("schemaVersion", .number(JSONNumber(version.schemaVersion)))
             object.append("referenceVersion", .string(version.reference.token))
             object.append("lastUpdated", .string(RFC3339.string(version.reference.lastUpdated)))
-            return jsonResponse(.ok, .object(object), cacheControl: "no-cache")
+            var response = jsonResponse(.ok, .object(object), cacheControl: "no-cache")
+            response.headers[.eTag] = etag
+            return response
         }
         router.get("/api/v1/reference/bootstrap") { request, _ in
             let (document, _) = try await documents.bootstrap()
@@ -49,7 +60,8 @@ extension ReferenceAPI {
             case "true":
                 let readerRole = try await documents.readerRole()
                 return try await withDatabaseDeadline(timeout) {
-                    try await inactiveIncluded(spec, client: client, readerRole: readerRole, logger: context.logger)
+                    try await inactiveIncluded(
+                        spec, client: client, readerRole: readerRole, metrics: metrics, logger: context.logger)
                 }
             case let other?:
                 throw APIError.badRequest("includeInactive must be true or false, not '\(APIError.quoted(other))'")
@@ -61,16 +73,23 @@ extension ReferenceAPI {
             return Response(
                 status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: OpenAPIDocument.text)))
         }
+        if let metrics {
+            router.get("/metrics") { _, context in
+                await metricsResponse(
+                    metrics, documents: documents, client: client, timeout: healthTimeout, logger: context.logger)
+            }
+        }
         return router
     }
 
     static func health(
-        client: PostgresClient, timeout: Duration, availability: DatabaseAvailability, logger: Logger
+        client: PostgresClient, timeout: Duration, availability: DatabaseAvailability, metrics: APIMetrics?,
+        logger: Logger
     ) async throws -> Response {
         var object = JSONObject()
         do {
             let schema = try await withDatabaseDeadline(timeout) {
-                try await client.withConnection { connection in
+                try await client.withConnection(recordingWaitIn: metrics) { connection in
                     try await connection.readVersion(logger: logger).schemaVersion
                 }
             }
@@ -91,11 +110,11 @@ extension ReferenceAPI {
     }
 
     static func inactiveIncluded(
-        _ spec: TableSpec, client: PostgresClient, readerRole: Bool, logger: Logger
+        _ spec: TableSpec, client: PostgresClient, readerRole: Bool, metrics: APIMetrics?, logger: Logger
     ) async throws
         -> Response
     {
-        let (version, rows) = try await client.withConnection { connection in
+        let (version, rows) = try await client.withConnection(recordingWaitIn: metrics) { connection in
             try await connection.readOnlySnapshot(readerRole: readerRole, logger: logger) {
                 (
                     try await connection.readVersion(logger: logger),

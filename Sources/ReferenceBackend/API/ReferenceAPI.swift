@@ -18,6 +18,7 @@ import UnixSignals
 /// * `GET /api/v1/reference/bootstrap`: all 20 tables, active rows, one snapshot.
 /// * `GET /api/v1/reference/{table}`: one table; `?includeInactive=true` adds inactive rows and `is_active`.
 /// * `GET /openapi.yaml`: the OpenAPI document.
+/// * `GET /metrics`: the server's figures in the Prometheus text format (`APIMetrics`), unless turned off.
 ///
 /// Bootstrap and table documents are built once per `referenceVersion` and served as bytes, gzip-encoded
 /// when the client accepts it, with an `ETag` from the version (`If-None-Match` gives 304) and
@@ -40,12 +41,15 @@ public struct ReferenceAPI: Sendable {
         public var healthTimeout: Duration
         /// Idle and request timeouts, and the cap on client connections.
         public var clients: ConnectionLimits
+        /// Whether the server keeps figures and serves `GET /metrics` (`serve --metrics on|off`, default on).
+        public var metrics: Bool
 
         public init(
             host: String = "127.0.0.1", port: Int = 8080, databaseURL: DatabaseURL, maximumConnections: Int = 8,
             databaseTimeout: Duration = .seconds(5), healthTimeout: Duration = .seconds(2),
-            clients: ConnectionLimits = ConnectionLimits()
+            clients: ConnectionLimits = ConnectionLimits(), metrics: Bool = true
         ) {
+            self.metrics = metrics
             self.clients = clients
             self.healthTimeout = min(healthTimeout, databaseTimeout)
             self.host = host
@@ -81,23 +85,27 @@ public struct ReferenceAPI: Sendable {
         poolConfiguration.options.connectTimeout = connectDeadline
         let client = PostgresClient(configuration: poolConfiguration, backgroundLogger: logger)
         let availability = DatabaseAvailability(logger: logger)
+        let metrics = configuration.metrics ? APIMetrics() : nil
         var gateConfiguration = try configuration.databaseURL.connectionConfiguration
         gateConfiguration.options.connectTimeout = connectTimeout
         let gate = VersionGate(
             configuration: gateConfiguration,
             timeout: configuration.databaseTimeout,
-            logger: logger, availability: availability)
+            logger: logger, availability: availability, metrics: metrics)
         let documents = ReferenceDocuments(
             client: client, connections: configuration.maximumConnections, gate: gate,
-            timeout: configuration.databaseTimeout, logger: logger)
+            timeout: configuration.databaseTimeout, metrics: metrics, logger: logger)
         let app = Application(
             router: Self.router(
                 documents: documents, client: client, timeout: configuration.databaseTimeout,
-                healthTimeout: configuration.healthTimeout, availability: availability, logger: logger),
+                healthTimeout: configuration.healthTimeout, availability: availability, metrics: metrics,
+                logger: logger),
             server: HTTPServerBuilder { [configuration, logger] responder in
                 ReferenceHTTP1Channel(
                     base: HTTP1Channel(responder: responder), gate: gate, limits: configuration.clients,
-                    clients: ClientConnections(limit: configuration.clients.maximumClients, logger: logger))
+                    clients: ClientConnections(
+                        limit: configuration.clients.maximumClients, metrics: metrics, logger: logger),
+                    metrics: metrics)
             },
             configuration: .init(
                 address: .hostname(configuration.host, port: configuration.port), serverName: Self.serverName),

@@ -45,6 +45,7 @@ actor ReferenceDocuments {
     /// The pool's size: a snapshot is read over two connections when it has two.
     private let connections: Int
     private let logger: Logger
+    private let metrics: APIMetrics?
     private var mayUseReaderRole: Bool?
 
     private struct Built {
@@ -59,7 +60,11 @@ actor ReferenceDocuments {
     private var built: Built?
     private var building: Task<Built, any Error>?
 
-    init(client: PostgresClient, connections: Int, gate: VersionGate, timeout: Duration, logger: Logger) {
+    init(
+        client: PostgresClient, connections: Int, gate: VersionGate, timeout: Duration, metrics: APIMetrics?,
+        logger: Logger
+    ) {
+        self.metrics = metrics
         self.client = client
         self.connections = connections
         self.gate = gate
@@ -70,9 +75,9 @@ actor ReferenceDocuments {
     /// Whether the connecting user may `SET ROLE reference_reader`; asked once, on first use.
     func readerRole() async throws -> Bool {
         if let mayUseReaderRole { return mayUseReaderRole }
-        let (client, logger) = (client, logger)
+        let (client, logger, metrics) = (client, logger, metrics)
         let member = try await withDatabaseDeadline(timeout) {
-            try await client.withConnection { connection in
+            try await client.withConnection(recordingWaitIn: metrics) { connection in
                 let rows = try await connection.query(
                     "SELECT pg_has_role(current_user, oid, 'MEMBER') FROM pg_roles WHERE rolname = 'reference_reader'",
                     logger: logger)
@@ -122,9 +127,10 @@ actor ReferenceDocuments {
             }
         }
         let readerRole = try await readerRole()
-        let task = Task { [client, logger, timeout, connections] in
+        let task = Task { [client, logger, timeout, connections, metrics] in
             let snapshot = try await withDatabaseDeadline(timeout * 6) {
-                try await client.readSnapshot(readerRole: readerRole, connections: connections, logger: logger)
+                try await client.readSnapshot(
+                    readerRole: readerRole, connections: connections, metrics: metrics, logger: logger)
             }
             return try Self.build(snapshot, logger: logger)
         }

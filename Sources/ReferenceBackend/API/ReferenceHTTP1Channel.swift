@@ -11,14 +11,17 @@ struct ReferenceHTTP1Channel: ServerChildChannel {
     let gate: VersionGate
     let limits: ConnectionLimits
     let clients: ClientConnections
+    let metrics: APIMetrics?
 
     func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<HTTP1Channel.Value> {
-        base.setup(channel: channel, logger: logger).flatMapThrowing { [gate, limits, clients] value in
+        base.setup(channel: channel, logger: logger).flatMapThrowing { [gate, limits, clients, metrics] value in
             let pipeline = channel.pipeline.syncOperations
             let decoder = try pipeline.handler(type: ByteToMessageHandler<HTTPRequestDecoder>.self)
-            let connectionGuard = ConnectionGuard(limits: limits, clients: clients, channel: channel, logger: logger)
+            let connectionGuard = ConnectionGuard(
+                limits: limits, clients: clients, channel: channel, metrics: metrics, logger: logger)
             try pipeline.addHandler(connectionGuard, position: .after(decoder))
-            try pipeline.addHandler(NotModifiedFastPath(gate: gate, logger: logger), position: .after(connectionGuard))
+            try pipeline.addHandler(
+                NotModifiedFastPath(gate: gate, metrics: metrics, logger: logger), position: .after(connectionGuard))
             return value
         }
     }

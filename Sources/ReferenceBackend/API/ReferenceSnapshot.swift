@@ -100,14 +100,16 @@ extension PostgresClient {
     /// both see exactly the same data, and each reads the next unread table until none is left. PostgreSQL
     /// builds each table's JSON in one backend; two backends build a large document in a little over half the
     /// time (2.8 s → 1.6 s for 1.33M rows on 2 cores). With `connections` below 2, one connection reads all.
-    func readSnapshot(readerRole: Bool, connections: Int, logger: Logger) async throws -> TableSnapshot {
-        try await withConnection { first in
+    func readSnapshot(
+        readerRole: Bool, connections: Int, metrics: APIMetrics? = nil, logger: Logger
+    ) async throws -> TableSnapshot {
+        try await withConnection(recordingWaitIn: metrics) { first in
             guard connections >= 2 else { return try await first.readSnapshot(readerRole: readerRole, logger: logger) }
             return try await first.readOnlySnapshot(readerRole: readerRole, logger: logger) {
                 let version = try await first.readVersion(logger: logger)
                 let snapshot = try await first.exportSnapshot(logger: logger)
                 let queue = TableQueue()
-                async let helped = withConnection { second in
+                async let helped = withConnection(recordingWaitIn: metrics) { second in
                     try await second.inTransaction("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", logger: logger) {
                         try await second.execute("SET TRANSACTION SNAPSHOT '\(snapshot)'", logger: logger)
                         if readerRole { try await second.execute("SET LOCAL ROLE reference_reader", logger: logger) }

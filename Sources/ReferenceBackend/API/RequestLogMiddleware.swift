@@ -4,8 +4,11 @@ import PostgresSupport
 
 /// One structured log line per request, after it is answered: method, path, status, milliseconds and the
 /// layer that answered (`router`, or `fast-path` for a 304 from `NotModifiedFastPath`). The path is logged
-/// without its query; no header or body is logged.
+/// without its query; no header or body is logged. The same answer is counted in `APIMetrics` when the server
+/// has them.
 struct RequestLogMiddleware<Context: RequestContext>: RouterMiddleware {
+    let metrics: APIMetrics?
+
     func handle(
         _ request: Request, context: Context, next: (Request, Context) async throws -> Response
     ) async throws
@@ -14,8 +17,10 @@ struct RequestLogMiddleware<Context: RequestContext>: RouterMiddleware {
         let started = ContinuousClock.now
         let response = try await next(request, context)
         RequestLog.write(
-            context.logger, method: request.method.rawValue, path: request.uri.path, status: response.status.code,
-            milliseconds: (ContinuousClock.now - started).fractionalMilliseconds, layer: .router)
+            context.logger, metrics: metrics, method: request.method.rawValue, path: request.uri.path,
+            status: response.status.code, duration: ContinuousClock.now - started,
+            bodyBytes: response.body.contentLength ?? 0, gzip: response.headers[.contentEncoding] == "gzip",
+            layer: .router)
         return response
     }
 }
@@ -28,8 +33,11 @@ enum RequestLog {
     }
 
     static func write(
-        _ logger: Logger, method: String, path: String, status: Int, milliseconds: Double, layer: Layer
+        _ logger: Logger, metrics: APIMetrics?, method: String, path: String, status: Int, duration: Duration,
+        bodyBytes: Int, gzip: Bool, layer: Layer
     ) {
+        metrics?.request(path: path, status: status, duration: duration, bodyBytes: bodyBytes, gzip: gzip)
+        let milliseconds = duration.fractionalMilliseconds
         logger.debug(
             "request",
             metadata: [

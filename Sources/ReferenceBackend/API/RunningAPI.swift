@@ -25,7 +25,7 @@ public final class RunningAPI: Sendable {
     public static func start(
         databaseURL: DatabaseURL, logger: Logger, requestLog: Bool = false,
         databaseTimeout: Duration = .seconds(30), clients: ConnectionLimits = ConnectionLimits(),
-        maximumConnections: Int = 4
+        maximumConnections: Int = 4, metrics: Bool = true
     ) async throws
         -> RunningAPI
     {
@@ -34,7 +34,8 @@ public final class RunningAPI: Sendable {
         let api = ReferenceAPI(
             configuration: .init(
                 host: "127.0.0.1", port: 0, databaseURL: databaseURL, maximumConnections: maximumConnections,
-                databaseTimeout: databaseTimeout, healthTimeout: .seconds(10), clients: clients),
+                databaseTimeout: databaseTimeout, healthTimeout: .seconds(10), clients: clients,
+                metrics: metrics),
             logger: serverLogger)
         let (ports, continuation) = AsyncStream<Int>.makeStream()
         let group = try api.serviceGroup { port in continuation.yield(port) }

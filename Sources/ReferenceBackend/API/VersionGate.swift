@@ -49,13 +49,15 @@ final class VersionGate: Service, Sendable {
     private let timeout: Duration
     private let logger: Logger
     private let availability: DatabaseAvailability
+    private let metrics: APIMetrics?
     private let state = Mutex(State())
 
     init(
         configuration: PostgresConnection.Configuration, timeout: Duration, logger: Logger,
-        availability: DatabaseAvailability? = nil,
+        availability: DatabaseAvailability? = nil, metrics: APIMetrics? = nil,
         eventLoop: any EventLoop = MultiThreadedEventLoopGroup.singleton.any()
     ) {
+        self.metrics = metrics
         self.availability = availability ?? DatabaseAvailability(logger: logger)
         self.configuration = configuration
         self.eventLoop = eventLoop
@@ -112,10 +114,12 @@ final class VersionGate: Service, Sendable {
         }
         // Whichever comes first, the answer or the deadline, settles the batch.
         let settled = Once()
+        let started = ContinuousClock.now
         let deadline = eventLoop.scheduleTask(in: TimeAmount(timeout)) {
             guard settled.claim() else { return }
+            self.metrics?.waitedForVersion(ContinuousClock.now - started)
             self.settle(
-                batch, .failure(APIError.databaseUnavailable("the database did not answer within \(self.timeout)")),
+                batch, .failure(APIError.databaseTimeout(self.timeout)),
                 closing: connection)
         }
         let query = eventLoop.makePromise(of: VersionInfo.self)
@@ -125,6 +129,7 @@ final class VersionGate: Service, Sendable {
         query.futureResult.whenComplete { result in
             guard settled.claim() else { return }
             deadline.cancel()
+            self.metrics?.waitedForVersion(ContinuousClock.now - started)
             if case .failure = result {
                 self.settle(batch, result, closing: self.state.withLock { $0.connection })
             } else {

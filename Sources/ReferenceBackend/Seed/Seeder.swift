@@ -131,6 +131,7 @@ public struct Seeder: Sendable {
             try await bulk.finish(on: connection, logger: logger)
         }
         let after = try await ReferenceVersion.read(on: connection, logger: logger)
+        try await recordRun(ordered, versionSequence: after.sequence, started: started, on: connection)
         let schemaVersion = try await Migrator.schemaVersion(on: connection, logger: logger)
         return SeedReport(
             tables: ordered, milliseconds: 0, schemaVersion: schemaVersion, referenceVersion: after.token,

@@ -233,6 +233,28 @@ CREATE TABLE public.reference_metadata (
     CONSTRAINT reference_metadata_version_seq_check CHECK ((version_seq > 0))
 );
 
+CREATE TABLE public.reference_seed_runs (
+    id bigint NOT NULL,
+    finished_at timestamp with time zone DEFAULT clock_timestamp() NOT NULL,
+    duration_ms double precision NOT NULL,
+    source_rows bigint NOT NULL,
+    changed_rows bigint NOT NULL,
+    version_seq bigint NOT NULL,
+    CONSTRAINT reference_seed_runs_changed_rows_check CHECK ((changed_rows >= 0)),
+    CONSTRAINT reference_seed_runs_duration_ms_check CHECK ((duration_ms >= (0)::double precision)),
+    CONSTRAINT reference_seed_runs_source_rows_check CHECK ((source_rows >= 0)),
+    CONSTRAINT reference_seed_runs_version_seq_check CHECK ((version_seq > 0))
+);
+
+ALTER TABLE public.reference_seed_runs ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
+    SEQUENCE NAME public.reference_seed_runs_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1
+);
+
 CREATE TABLE public.schema_migrations (
     version integer NOT NULL,
     name text NOT NULL,
@@ -341,6 +363,9 @@ ALTER TABLE ONLY public.muscles
 
 ALTER TABLE ONLY public.reference_metadata
     ADD CONSTRAINT reference_metadata_pkey PRIMARY KEY (singleton);
+
+ALTER TABLE ONLY public.reference_seed_runs
+    ADD CONSTRAINT reference_seed_runs_pkey PRIMARY KEY (id);
 
 ALTER TABLE ONLY public.schema_migrations
     ADD CONSTRAINT schema_migrations_pkey PRIMARY KEY (version);
