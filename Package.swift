@@ -153,8 +153,8 @@ let package = Package(
         .target(
             name: "TestSupport",
             dependencies: [
-                "ParityRunner", "ReferenceBackend", "ReferenceCatalog", "PostgresSupport", "ThrowawayPostgres",
-                .product(name: "PostgresNIO", package: "postgres-nio"),
+                "ParityRunner", "ReferenceBackend", "ReferenceCatalog", "ReferenceProviders", "PostgresSupport",
+                "ThrowawayPostgres", .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

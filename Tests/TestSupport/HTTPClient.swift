@@ -1,4 +1,5 @@
 import Foundation
+import ReferenceProviders
 
 #if canImport(FoundationNetworking)
 import FoundationNetworking
@@ -23,6 +24,7 @@ public enum HTTP {
         configuration.urlCache = nil
         configuration.requestCachePolicy = .reloadIgnoringLocalCacheData
         configuration.timeoutIntervalForRequest = 30
+        configuration.timeoutIntervalForResource = 60
         return URLSession(configuration: configuration)
     }()
 
@@ -32,7 +34,7 @@ public enum HTTP {
         var request = URLRequest(url: url)
         request.httpMethod = method
         for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
-        let (data, response) = try await session.data(for: request)
+        let (data, response) = try await session.boundedData(for: request)
         let http = response as! HTTPURLResponse
         var fields: [String: String] = [:]
         for (name, value) in http.allHeaderFields { fields["\(name)"] = "\(value)" }

@@ -291,11 +291,16 @@ public struct EnvironmentChecklist: Sendable {
             passed = passed && ok
             evidence.append((ok ? "" : "FAILED: ") + text)
         }
-        let session = URLSession(configuration: .ephemeral)
+        let configuration = URLSessionConfiguration.ephemeral
+        configuration.urlCache = nil
+        configuration.requestCachePolicy = .reloadIgnoringLocalCacheData
+        configuration.timeoutIntervalForRequest = 30
+        configuration.timeoutIntervalForResource = 60
+        let session = URLSession(configuration: configuration)
         func get(_ path: String, _ headers: [String: String] = [:]) async throws -> (Data, HTTPURLResponse?) {
             var request = URLRequest(url: URL(string: backendURL.absoluteString + path)!)
             for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
-            let (data, response) = try await session.data(for: request)
+            let (data, response) = try await session.boundedData(for: request)
             return (data, response as? HTTPURLResponse)
         }
         let (_, health) = try await get("/health")

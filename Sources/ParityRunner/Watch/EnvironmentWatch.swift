@@ -3,6 +3,7 @@ import Logging
 import PostgresNIO
 import PostgresSupport
 import ReferenceCatalog
+import ReferenceProviders
 import Synchronization
 
 #if canImport(FoundationNetworking)
@@ -234,7 +235,7 @@ final class VersionPoller: Sendable {
         let data: Data
         let response: URLResponse
         do {
-            (data, response) = try await session.data(for: request)
+            (data, response) = try await session.boundedData(for: request)
         } catch {
             throw WatchPollError(url: url, reason: error.localizedDescription)
         }

@@ -70,7 +70,7 @@ public final class RemotePostgresProvider: ReferenceDataProvider, Sendable {
         let data: Data
         let response: URLResponse
         do {
-            (data, response) = try await session.data(for: request)
+            (data, response) = try await session.boundedData(for: request)
         } catch {
             if options.allowStaleCache, let cached {
                 counters.withLock { $0.staleCacheUses += 1 }
@@ -149,7 +149,7 @@ public final class RemotePostgresProvider: ReferenceDataProvider, Sendable {
         let data: Data
         let response: URLResponse
         do {
-            (data, response) = try await session.data(for: request)
+            (data, response) = try await session.boundedData(for: request)
         } catch {
             throw ReferenceProviderError.backendUnreachable(
                 url: url.absoluteString, reason: error.localizedDescription, cachedCopyAvailable: false)
