@@ -88,9 +88,10 @@ let package = Package(
         .target(
             name: "ReferenceProviders",
             dependencies: [
-                "ReferenceCatalog", "Settings",
+                "ReferenceCatalog", "Normalization", "Settings",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -103,6 +104,7 @@ let package = Package(
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -189,6 +191,8 @@ let package = Package(
             dependencies: [
                 "ReferenceProviders", "ReferenceBackend", "ReferenceCatalog", "PostgresSupport", "TestSupport",
                 .product(name: "PropertyBased", package: "swift-property-based"),
+                .product(name: "MetricsTestKit", package: "swift-metrics"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
         ),

@@ -18,13 +18,19 @@ public struct ReferenceProviderConfiguration: Sendable {
     public var cacheDirectory: URL?
     /// `REFERENCE_HTTP_TIMEOUT` in seconds, default 10.
     public var timeout: TimeInterval
+    /// `REFERENCE_SHADOW_RATE`, 0 to 1, default 0: with the flag OFF, the share of reads that also compare the
+    /// backend's bootstrap with the local answer in the background (``ShadowReferenceProvider``).
+    public var shadowRate: Double
 
     public init(
         useBackendReference: Bool = false, backendURL: URL = URL(string: "http://127.0.0.1:8080")!,
         sourceDirectory: URL = ReferenceDataLocation.defaultDirectory(),
         sqlitePath: String = Self.defaultCacheRoot + "/reference.sqlite",
-        cacheDirectory: URL? = URL(fileURLWithPath: Self.defaultCacheRoot + "/remote-cache"), timeout: TimeInterval = 10
+        cacheDirectory: URL? = URL(fileURLWithPath: Self.defaultCacheRoot + "/remote-cache"),
+        timeout: TimeInterval = 10,
+        shadowRate: Double = 0
     ) {
+        self.shadowRate = shadowRate
         self.useBackendReference = useBackendReference
         self.backendURL = backendURL
         self.sourceDirectory = sourceDirectory
@@ -54,13 +60,18 @@ public struct ReferenceProviderConfiguration: Sendable {
             configuration.cacheDirectory = cache == "off" ? nil : URL(fileURLWithPath: cache)
         }
         if let timeout = try settings.seconds(.httpTimeout) { configuration.timeout = timeout }
+        if let rate = try settings.share(.shadowRate) { configuration.shadowRate = rate }
         return configuration
     }
 }
 
-/// The factory: the flag picks the provider. With the flag OFF nothing touches the network.
+/// The factory: the flag picks the provider. With the flag OFF nothing touches the network, unless a shadow
+/// rate is set: then the local provider still answers, and that share of reads compares the backend's
+/// bootstrap with it in the background (``ShadowReferenceProvider``; its figures go to `shadowReporter`, by
+/// default swift-metrics' global factory).
 public func createReferenceProvider(
-    config: ReferenceProviderConfiguration, logger: Logger = Logger(label: "reference.provider")
+    config: ReferenceProviderConfiguration, logger: Logger = Logger(label: "reference.provider"),
+    shadowReporter: ShadowReporter? = nil
 )
     -> any ReferenceDataProvider
 {
@@ -69,6 +80,12 @@ public func createReferenceProvider(
             baseURL: config.backendURL, cache: config.cacheDirectory.map(FileReferenceCacheStore.init(directory:)),
             timeout: config.timeout, logger: logger)
     }
-    return LocalJsonSqliteProvider(
+    let local = LocalJsonSqliteProvider(
         sourceDirectory: config.sourceDirectory, databasePath: config.sqlitePath, logger: logger)
+    guard config.shadowRate > 0 else { return local }
+    return ShadowReferenceProvider(
+        primary: local,
+        candidate: RemotePostgresProvider(
+            baseURL: config.backendURL, cache: nil, timeout: config.timeout, logger: logger),
+        rate: config.shadowRate, reporter: shadowReporter ?? ShadowReporter(logger: logger))
 }

@@ -49,6 +49,9 @@ extension SettingKey {
     public static let remoteCacheDirectory: SettingKey = "REFERENCE_CACHE_DIR"
     /// Seconds per backend request (default 10).
     public static let httpTimeout: SettingKey = "REFERENCE_HTTP_TIMEOUT"
+    /// With the flag OFF: the share of reads (0 to 1) that also fetch the backend's bootstrap in the background and
+    /// compare it with the local answer (shadow mode; default 0, off).
+    public static let shadowRate: SettingKey = "REFERENCE_SHADOW_RATE"
 
     // MARK: The throwaway cluster
 

@@ -36,6 +36,15 @@ public struct Settings: Sendable {
         return value
     }
 
+    /// A share from 0 to 1; nil when unset.
+    public func share(_ key: SettingKey) throws(SettingError) -> Double? {
+        guard let text = text(key) else { return nil }
+        guard let value = Double(text.trimmingCharacters(in: .whitespaces)), value >= 0, value <= 1 else {
+            throw SettingError(key: key, value: text, accepted: "a share from 0 to 1 (0.05 is 5 %)")
+        }
+        return value
+    }
+
     /// One of `Choice`'s raw values (compared in lower case); nil when unset.
     public func choice<Choice: RawRepresentable & CaseIterable>(
         _ key: SettingKey, as type: Choice.Type

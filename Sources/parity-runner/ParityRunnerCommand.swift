@@ -29,7 +29,7 @@ struct ParityRunnerCommand: ContractCommand {
             parity-runner [compare] [--table NAME]... [--source DIR] [--database-url URL] [--backend-url URL]
                                     [--format text|json|markdown|junit|html] [--output FILE] [--strict]
                                     [--allow-empty TABLE]... [--accept FILE] [--quiet]
-              parity-runner smoke [--backend-url URL] [--cache-dir DIR] [--source DIR]
+              parity-runner smoke [--backend-url URL] [--cache-dir DIR] [--source DIR] [--shadow]
                                   [--format text|json|markdown|junit] [--output FILE]
               parity-runner checklist [--database-url URL] [--source DIR] [--format markdown|json] [--output FILE]
               parity-runner watch --backend-url URL [--database-url URL] [--interval S] [--every N] [--max-runs N]
@@ -283,6 +283,13 @@ struct Smoke: AsyncParsableCommand {
             """)
     var strict = false
 
+    @Flag(
+        help: """
+            A fourth mode: flag OFF in shadow mode against the backend (every read compared with it in the \
+            background); its answers must equal flag OFF's, and the report shows the comparisons' counts.
+            """)
+    var shadow = false
+
     enum Format: String, ExpressibleByArgument, CaseIterable { case text, json, markdown, junit }
 
     func validate() throws {
@@ -293,7 +300,7 @@ struct Smoke: AsyncParsableCommand {
         let report = try await SmokeRun(
             sourceDirectory: source.map { URL(fileURLWithPath: $0) } ?? ReferenceDataLocation.defaultDirectory(),
             backendURL: try backendURL.map(parseBackendURL),
-            cacheDirectory: cacheDirectory.map { URL(fileURLWithPath: $0) }, strict: strict,
+            cacheDirectory: cacheDirectory.map { URL(fileURLWithPath: $0) }, strict: strict, shadow: shadow,
             logger: Logger(label: "parity-runner.smoke")
         ).execute()
         let rendered: String =

@@ -36,6 +36,29 @@ struct SmokeRunTests {
         }
     }
 
+    @Test("--shadow: flag OFF answers unchanged, and the shadow counts name the planted difference's table and field")
+    func shadowMode() async throws {
+        try await ParityHarness.withSeededBackend { backend in
+            try await ParityHarness.plant(
+                ["UPDATE exercises SET name = 'Barbell Squat!' WHERE exercise_key = 'barbell-squat'"], in: backend)
+            let outcome = try await ChildProcess.run(
+                try Self.executable(),
+                ["smoke", "--backend-url", backend.baseURL.absoluteString, "--shadow", "--format", "json"])
+            #expect(outcome.status == 1, "flag ON differs: \(outcome.errorText)")
+            let report = try JSONParser.parse(outcome.output)
+            let library = report["paths"]?.arrayValue?.first { $0["path"] == "library browse/filter" }
+            let modes = library?["disagreements"]?.arrayValue?.compactMap { $0["mode"]?.stringValue } ?? []
+            #expect(!modes.contains("shadow (flag OFF)"), "shadow mode changed the answers: \(modes)")
+            #expect(modes.contains("flag ON"))
+            let exercises = report["shadow"]?["exercises"]
+            #expect(exercises?["differ"] != nil, "\(report["shadow"] ?? .null)")
+            #expect(
+                exercises?["firstDifferences"]?.stringValue == "field (exercise_key=barbell-squat) name",
+                "\(exercises ?? .null)")
+            #expect(report["shadow"]?["units"]?["match"] != nil)
+        }
+    }
+
     @Test("the executable: the report is written in the format asked for; 3 when the backend's answer is unusable")
     func executable() async throws {
         let output = FileManager.default.temporaryDirectory.appendingPathComponent(

@@ -51,6 +51,26 @@ public struct SmokeReport: Sendable {
     /// remote answer differed from flag OFF.
     public let adminRows: [String: [String]]
     public let milliseconds: Double
+    /// `--shadow`: what the shadow comparisons counted, by table and outcome, and each differing table's first
+    /// differences.
+    public let shadow: ShadowCounts?
+
+    public struct ShadowCounts: Sendable {
+        public let counts: [String: [String: Int]]
+        public let firstDifferences: [String: String]
+
+        /// `table: outcome n, ...` lines, differing tables first.
+        var lines: [String] {
+            let tables = counts.keys.sorted {
+                (firstDifferences[$0] == nil ? 1 : 0, $0) < (firstDifferences[$1] == nil ? 1 : 0, $1)
+            }
+            return tables.map { table in
+                let outcomes = (counts[table] ?? [:]).sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }
+                return "\(table): \(outcomes.joined(separator: ", "))"
+                    + (firstDifferences[table].map { "; first: \($0)" } ?? "")
+            }
+        }
+    }
 
     public var adminRowCount: Int { adminRows.values.reduce(0) { $0 + $1.count } }
 
@@ -81,6 +101,11 @@ public struct SmokeReport: Sendable {
                         + (disagreement.fromAdminRows ? ", only by admin rows" : "") + ": "
                         + "expected \(show(disagreement.expected)), found \(show(disagreement.found))")
             }
+        }
+        if let shadow {
+            lines.append("")
+            lines.append("shadow comparisons (flag OFF answering, the backend compared in the background):")
+            for line in shadow.lines { lines.append("  \(line)") }
         }
         lines.append("")
         let failed = paths.filter { !$0.passed }.count
@@ -126,6 +151,18 @@ public struct SmokeReport: Sendable {
                             }))
                     return .object(object)
                 }))
+        if let shadow {
+            var tables = JSONObject()
+            for table in shadow.counts.keys.sorted() {
+                var outcomes = JSONObject()
+                for (outcome, count) in (shadow.counts[table] ?? [:]).sorted(by: { $0.key < $1.key }) {
+                    outcomes.append(outcome, .number(JSONNumber(count)))
+                }
+                if let first = shadow.firstDifferences[table] { outcomes.append("firstDifferences", .string(first)) }
+                tables.append(table, .object(outcomes))
+            }
+            root.append("shadow", .object(tables))
+        }
         root.append("totalMs", .number(JSONNumber(literal: String(format: "%.1f", milliseconds))))
         return .object(root)
     }

@@ -1,3 +1,4 @@
+import CoreMetrics
 import Foundation
 import Logging
 import PostgresSupport
@@ -14,6 +15,8 @@ public struct SmokeRun: Sendable {
         case flagOff = "flag OFF"
         case flagOn = "flag ON"
         case warmOffline = "warm offline"
+        /// `--shadow`: flag OFF with every read compared with the backend in the background.
+        case shadow = "shadow (flag OFF)"
     }
 
     public let sourceDirectory: URL
@@ -23,12 +26,16 @@ public struct SmokeRun: Sendable {
     public let cacheDirectory: URL?
     /// Whether a difference that the backend's admin rows explain fails its path (`--strict`).
     public let strict: Bool
+    /// `--shadow`: a fourth mode, flag OFF in shadow mode against the backend (rate 1); its answers must equal
+    /// flag OFF's, and the report shows what the shadow comparisons counted.
+    public let shadow: Bool
     public let logger: Logger
 
     public init(
         sourceDirectory: URL, backendURL: URL? = nil, cacheDirectory: URL? = nil, strict: Bool = false,
-        logger: Logger
+        shadow: Bool = false, logger: Logger
     ) {
+        self.shadow = shadow
         self.sourceDirectory = sourceDirectory
         self.backendURL = backendURL
         self.cacheDirectory = cacheDirectory
@@ -51,6 +58,7 @@ public struct SmokeRun: Sendable {
         defer { try? FileManager.default.removeItem(at: scratch) }
         let started = ContinuousClock.now
         var answers: [Mode: Answers] = [:]
+        var shadowCounts: ShadowReporter?
         let flagOff = try await runPaths(
             configuration(scratch: scratch, backend: nil), options: BootstrapOptions(), mode: .flagOff, reference: nil)
         answers[.flagOff] = flagOff
@@ -60,18 +68,25 @@ public struct SmokeRun: Sendable {
             answers[.flagOn] = try await runPaths(
                 configuration(scratch: scratch, backend: backendURL), options: BootstrapOptions(), mode: .flagOn,
                 reference: flagOff.paths)
+            if shadow {
+                (answers[.shadow], shadowCounts) = try await runShadow(scratch: scratch, backend: backendURL)
+            }
         } else {
             let databases = try await ReferenceDatabases.throwaway(logger: logger)
             backendLocation = "throwaway backend seeded from \(sourceDirectory.path)"
-            answers[.flagOn] = try await databases.withShutdown { databases in
+            let (flagOn, shadowRun) = try await databases.withShutdown { databases in
                 let url = try await databases.makeDatabase(prefix: "smoke")
                 _ = try await Seeder(logger: logger).seed(sourceDirectory: sourceDirectory, into: url)
                 return try await RunningAPI.start(databaseURL: url, logger: logger).withStop { api in
-                    try await runPaths(
+                    let flagOn = try await runPaths(
                         configuration(scratch: scratch, backend: api.baseURL), options: BootstrapOptions(),
                         mode: .flagOn, reference: flagOff.paths)
+                    let shadowRun = shadow ? try await runShadow(scratch: scratch, backend: api.baseURL) : nil
+                    return (flagOn, shadowRun)
                 }
             }
+            answers[.flagOn] = flagOn
+            if let shadowRun { (answers[.shadow], shadowCounts) = shadowRun }
         }
         // Offline: the same warm cache, a backend address nothing listens on.
         answers[.warmOffline] = try await runPaths(
@@ -82,7 +97,7 @@ public struct SmokeRun: Sendable {
         for path in SmokePath.all {
             let reference = flagOff.paths[path.name] ?? []
             var disagreements: [SmokeReport.Disagreement] = []
-            for mode in [Mode.flagOn, .warmOffline] {
+            for mode in [Mode.flagOn, .warmOffline] + (shadow ? [.shadow] : []) {
                 let answer = answers[mode]?.paths[path.name] ?? []
                 if let disagreement = SmokeReport.Disagreement(
                     mode: mode, reference: reference, answer: answer,
@@ -103,7 +118,25 @@ public struct SmokeRun: Sendable {
         return SmokeReport(
             source: sourceDirectory.path, backend: backendLocation, paths: paths,
             adminRows: adminRows.mapValues { $0.sorted() },
-            milliseconds: (ContinuousClock.now - started).fractionalMilliseconds)
+            milliseconds: (ContinuousClock.now - started).fractionalMilliseconds,
+            shadow: shadowCounts.map {
+                SmokeReport.ShadowCounts(counts: $0.counts, firstDifferences: $0.firstDifferences)
+            })
+    }
+
+    /// Flag OFF in shadow mode against `backend`, every read sampled; returns once its comparisons are done.
+    private func runShadow(scratch: URL, backend: URL) async throws -> (Answers, ShadowReporter) {
+        let reporter = ShadowReporter(factory: NOOPMetricsHandler.instance, logger: logger)
+        let provider = ShadowReferenceProvider(
+            primary: LocalJsonSqliteProvider(
+                sourceDirectory: sourceDirectory,
+                databasePath: scratch.appendingPathComponent("shadow-local.sqlite").path, logger: logger),
+            candidate: RemotePostgresProvider(baseURL: backend, cache: nil, timeout: 30, logger: logger), rate: 1,
+            reporter: reporter)
+        var answers = Answers()
+        answers.paths = try await answersOfPaths(ExerciseConfigService(provider: provider), .shadow)
+        await provider.settle()
+        return (answers, reporter)
     }
 
     private func configuration(scratch: URL, backend: URL?) -> ReferenceProviderConfiguration {
