@@ -60,6 +60,24 @@ struct APITests {
         }
     }
 
+    @Test(
+        "first requests at once, plain and gzip, all get the one document of the version (one build, one generatedAt)")
+    func oneDocumentPerVersion() async throws {
+        try await withLiveBackend { backend in
+            let url = backend.url("/api/v1/reference/bootstrap")
+            let bodies = try await withThrowingTaskGroup(of: Data.self) { group in
+                for index in 0..<12 {
+                    group.addTask {
+                        try await HTTP.request(url, headers: ["Accept-Encoding": index % 2 == 0 ? "identity" : "gzip"])
+                            .body
+                    }
+                }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            #expect(Set(bodies).count == 1, "\(Set(bodies.map { try? JSONParser.parse($0)["generatedAt"] }))")
+        }
+    }
+
     @Test("/version has an ETag from the version: If-None-Match with it is a 304, with an older one a 200")
     func versionRevalidation() async throws {
         try await withLiveBackend { backend in

@@ -119,15 +119,21 @@ actor ReferenceDocuments {
     }
 
     private func documents(for version: VersionInfo) async throws -> Built {
-        if let built, built.version == version { return built }
-        if let building {
+        while true {
+            if let built, built.version == version { return built }
+            guard let building else { break }
             let result = try await building.value
             if result.version == version || result.version.reference.sequence > version.reference.sequence {
                 return result
             }
+            // That build was for an older version: build this one, unless somebody already started another.
+            if self.building == building { break }
         }
-        let readerRole = try await readerRole()
-        let task = Task { [client, logger, timeout, connections, metrics] in
+        // No suspension between the checks above and `building = task`: a request arriving meanwhile must find
+        // this build (two builds at once gave one version two documents, and, each holding one pooled
+        // connection while it waited for a second, could exhaust the pool until their deadline).
+        let task = Task.detached { [client, logger, timeout, connections, metrics] in
+            let readerRole = try await self.readerRole()
             let snapshot = try await withDatabaseDeadline(timeout * 6) {
                 try await client.readSnapshot(
                     readerRole: readerRole, connections: connections, metrics: metrics, logger: logger)
@@ -137,6 +143,8 @@ actor ReferenceDocuments {
         building = task
         defer { if building == task { building = nil } }
         let result = try await task.value
+        // One document per version: a version already built keeps its bytes (and its ETag means them).
+        if let built, built.version == result.version { return built }
         if built == nil || result.version.reference.sequence >= built!.version.reference.sequence
             || result.version.reference.content != built!.version.reference.content
         {
