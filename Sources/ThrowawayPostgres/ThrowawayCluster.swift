@@ -165,7 +165,10 @@ public final class ThrowawayCluster: Sendable {
             }
             if let contents = try? String(contentsOfFile: pidFile, encoding: .utf8) {
                 let lines = contents.split(separator: "\n", omittingEmptySubsequences: false)
-                if lines.count >= 8, lines[7].trimmingCharacters(in: .whitespaces) == "ready" { return }
+                // `ready` on a primary, `standby` on a hot standby that accepts read-only connections.
+                if lines.count >= 8, ["ready", "standby"].contains(lines[7].trimmingCharacters(in: .whitespaces)) {
+                    return
+                }
             }
             try await Task.sleep(for: .milliseconds(2))
         }

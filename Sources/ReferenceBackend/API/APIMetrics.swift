@@ -69,6 +69,9 @@ public final class APIMetrics: Sendable {
     let versionSequence: CoreMetrics.Gauge
     let schemaVersion: CoreMetrics.Gauge
     let lastUpdated: CoreMetrics.Gauge
+    let inRecovery: CoreMetrics.Gauge
+    let replayLagSeconds: CoreMetrics.Gauge
+    let replayLagBytes: CoreMetrics.Gauge
     /// Made on the first scrape that finds a seed recorded: until then the series are absent, not 0 (a
     /// seed at 1970).
     private let lastSeed = Mutex<LastSeedGauges?>(nil)
@@ -115,6 +118,9 @@ public final class APIMetrics: Sendable {
         versionSequence = CoreMetrics.Gauge(label: "reference_version_seq", factory: factory)
         schemaVersion = CoreMetrics.Gauge(label: "reference_schema_version", factory: factory)
         lastUpdated = CoreMetrics.Gauge(label: "reference_last_updated_timestamp_seconds", factory: factory)
+        inRecovery = CoreMetrics.Gauge(label: "reference_database_in_recovery", factory: factory)
+        replayLagSeconds = CoreMetrics.Gauge(label: "reference_replay_lag_seconds", factory: factory)
+        replayLagBytes = CoreMetrics.Gauge(label: "reference_replay_lag_bytes", factory: factory)
     }
 
     private static func index(_ route: Route) -> Int { Route.allCases.firstIndex(of: route)! }

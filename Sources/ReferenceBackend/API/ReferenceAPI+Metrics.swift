@@ -57,6 +57,10 @@ extension ReferenceAPI {
             metrics.lastUpdated.record(updated)
             seedRecorded = recorded
         }
+        let replication = try await connection.readReplication(logger: logger)
+        metrics.inRecovery.record(replication.inRecovery ? 1 : 0)
+        metrics.replayLagSeconds.record(replication.lagSeconds ?? 0)
+        metrics.replayLagBytes.record(replication.lagBytes ?? 0)
         guard seedRecorded else { return }
         let seeds = try await connection.query(PostgresQuery(unsafeSQL: metricsLastSeedSQL), logger: logger)
         for try await (finished, sourceRows, changedRows, seconds) in seeds.decode(

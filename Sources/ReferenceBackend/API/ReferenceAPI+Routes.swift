@@ -88,15 +88,25 @@ extension ReferenceAPI {
     ) async throws -> Response {
         var object = JSONObject()
         do {
-            let schema = try await withDatabaseDeadline(timeout) {
+            let (schema, replication) = try await withDatabaseDeadline(timeout) {
                 try await client.withConnection(recordingWaitIn: metrics) { connection in
-                    try await connection.readVersion(logger: logger).schemaVersion
+                    (
+                        try await connection.readVersion(logger: logger).schemaVersion,
+                        try await connection.readReplication(logger: logger)
+                    )
                 }
             }
             availability.succeeded()
             object.append("status", "ok")
             object.append("database", "reachable")
             object.append("schemaVersion", .number(JSONNumber(schema)))
+            object.append("recovery", .bool(replication.inRecovery))
+            if replication.inRecovery {
+                object.append(
+                    "replayLagSeconds",
+                    replication.lagSeconds.map { .number(JSONNumber(literal: String(format: "%.3f", $0))) } ?? .null)
+                object.append("replayLagBytes", replication.lagBytes.map { .number(JSONNumber(Int($0))) } ?? .null)
+            }
             return jsonResponse(.ok, .object(object), cacheControl: "no-store")
         } catch {
             availability.failed("health check", error)

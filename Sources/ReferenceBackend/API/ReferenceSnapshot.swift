@@ -30,6 +30,13 @@ struct ReferenceQueries: Sendable {
         """
 }
 
+/// A database's place in streaming replication, as `/health` and `/metrics` report it.
+struct Replication: Sendable {
+    let inRecovery: Bool
+    let lagSeconds: Double?
+    let lagBytes: Double?
+}
+
 /// The metadata a response carries.
 public struct VersionInfo: Sendable, Hashable {
     public let schemaVersion: Int
@@ -56,6 +63,23 @@ extension PostgresConnection {
             if readerRole { try await execute("SET LOCAL ROLE reference_reader", logger: logger) }
             return try await body()
         }
+    }
+
+    /// Whether the database is a standby in recovery and, if so, how far its replay is behind: seconds since
+    /// the last replayed transaction's commit (nil before one), and WAL bytes received but not yet replayed.
+    func readReplication(logger: Logger) async throws -> Replication {
+        let rows = try await query(
+            """
+            SELECT pg_is_in_recovery(),
+                   CASE WHEN pg_is_in_recovery()
+                        THEN extract(epoch FROM clock_timestamp() - pg_last_xact_replay_timestamp())::float8 END,
+                   CASE WHEN pg_is_in_recovery()
+                        THEN pg_wal_lsn_diff(pg_last_wal_receive_lsn(), pg_last_wal_replay_lsn())::float8 END
+            """, logger: logger)
+        for try await (inRecovery, seconds, bytes) in rows.decode((Bool, Double?, Double?).self) {
+            return Replication(inRecovery: inRecovery, lagSeconds: seconds, lagBytes: bytes)
+        }
+        return Replication(inRecovery: false, lagSeconds: nil, lagBytes: nil)
     }
 
     func readVersion(logger: Logger) async throws -> VersionInfo {
