@@ -203,8 +203,14 @@ struct Checklist: AsyncParsableCommand {
 
     @Option(
         name: .customLong("backend-url"),
-        help: "Check this deployed backend (and --database-url's database), writing nothing, instead of the code.")
-    var backendURL: String?
+        help: """
+            Check this deployed backend (and --database-url's database), writing nothing, instead of the code. \
+            Repeatable: every further URL (an API replica, a cache in front) must serve the first's version and \
+            tables (item 8).
+            """)
+    var backendURLs: [String] = []
+
+    var backendURL: String? { backendURLs.first }
 
     @Option(
         name: .customLong("ignore-object"),
@@ -221,7 +227,7 @@ struct Checklist: AsyncParsableCommand {
     enum Format: String, ExpressibleByArgument { case markdown, json }
 
     func validate() throws {
-        _ = try backendURL.map(parseBackendURL)
+        _ = try backendURLs.map(parseBackendURL)
         if strict && backendURL == nil {
             throw ValidationError("--strict needs --backend-url: only a deployed backend can hold admin rows")
         }
@@ -234,7 +240,8 @@ struct Checklist: AsyncParsableCommand {
         if let backendURL = try backendURL.map(parseBackendURL) {
             report = try await EnvironmentChecklist(
                 backendURL: backendURL, databaseURL: try databaseURL.map { try DatabaseURL(parsing: $0) },
-                sourceDirectory: sourceDirectory, ignoredObjects: Set(ignoredObjects), strict: strict, logger: logger
+                sourceDirectory: sourceDirectory, ignoredObjects: Set(ignoredObjects), strict: strict,
+                otherBackendURLs: try backendURLs.dropFirst().map(parseBackendURL), logger: logger
             ).run()
         } else {
             report = try await CutoverChecklist(

@@ -92,4 +92,5 @@ struct StandbyTests {
         await onStandby.stop()
         await onPrimary.stop()
     }
+
 }

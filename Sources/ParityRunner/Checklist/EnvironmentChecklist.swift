@@ -24,12 +24,17 @@ public struct EnvironmentChecklist: Sendable {
     /// Admin rows (`source_type` 'admin', which the seed never touches) fail the parity and smoke items instead
     /// of being listed and counted (`--strict`).
     public let strict: Bool
+    /// More copies of the backend (API replicas, a cache in front), each given with `--backend-url` after
+    /// the first: item 8 checks that every one serves the first's version and tables, naming a lagging one
+    /// with the lag its `/health` reports.
+    public let otherBackendURLs: [URL]
     public let logger: Logger
 
     public init(
         backendURL: URL, databaseURL: DatabaseURL?, sourceDirectory: URL, ignoredObjects: Set<String> = [],
-        strict: Bool = false, logger: Logger
+        strict: Bool = false, otherBackendURLs: [URL] = [], logger: Logger
     ) {
+        self.otherBackendURLs = otherBackendURLs
         self.backendURL = backendURL
         self.databaseURL = databaseURL
         self.sourceDirectory = sourceDirectory
@@ -50,6 +55,7 @@ public struct EnvironmentChecklist: Sendable {
         async let endpointsItem = reporting(5, Self.endpointsTitle) { try await endpoints() }
         async let httpContractItem = reporting(6, Self.httpContractTitle) { try await httpContract() }
         async let smokeItem = reporting(7, Self.smokeTitle) { try await smoke() }
+        async let copiesItem = otherBackendURLs.isEmpty ? nil : reporting(8, Self.copiesTitle) { try await copies() }
         var items: [Item] = []
         var databaseRows: (referenceVersion: String, tables: [String: ReferenceTable])?
         if let databaseURL {
@@ -77,6 +83,7 @@ public struct EnvironmentChecklist: Sendable {
                 try parity(try parityOutcome.get(), databaseRows: databaseRows)
             })
         items += [try await endpointsItem, try await httpContractItem, try await smokeItem]
+        if let copies = try await copiesItem { items.append(copies) }
         return CutoverChecklist.Report(
             items: items.sorted { $0.number < $1.number }, generatedAt: Date(),
             mode: "environment: backend \(backendURL.absoluteString)"
@@ -92,6 +99,7 @@ public struct EnvironmentChecklist: Sendable {
     static let parityTitle = "Parity green against its backend: the bootstrap equals the bundle"
     static let endpointsTitle = "Every per-table endpoint equals the bootstrap's table at the same referenceVersion"
     static let httpContractTitle = "Its backend is healthy and keeps the HTTP contract (version, ETag, gzip, errors)"
+    static let copiesTitle = "Every copy of the backend (replicas, caches) serves the same version and tables"
     static let smokeTitle = "Smoke green: flag ON and warm offline answer as flag OFF on every path"
 
     /// Runs one item. Data the backend serves that the app cannot use (rows that break the catalog's rules, a
@@ -192,6 +200,20 @@ public struct EnvironmentChecklist: Sendable {
                         ? "the role could write (INSERT \(insert), UPDATE \(update)): this run wrote nothing"
                         : "the role cannot write"))
         }
+        // A standby (read replica): say so, with how far its replay is behind.
+        let replication = try await connection.query(
+            """
+            SELECT pg_is_in_recovery(),
+                   extract(epoch FROM clock_timestamp() - pg_last_xact_replay_timestamp())::float8,
+                   pg_wal_lsn_diff(pg_last_wal_receive_lsn(), pg_last_wal_replay_lsn())::float8
+            """, logger: logger)
+        for try await (inRecovery, seconds, bytes) in replication.decode((Bool, Double?, Double?).self)
+        where inRecovery {
+            evidence.append(
+                "the database is a standby in recovery: replay lag "
+                    + (seconds.map { String(format: "%.1f s", $0) } ?? "unknown (nothing replayed yet)")
+                    + ", \(Int(bytes ?? 0)) WAL bytes received and not yet replayed")
+        }
         return Item(
             number: 3, title: "The checklist reads the database without writing to it", passed: !evidence.isEmpty,
             evidence: evidence)
@@ -281,6 +303,50 @@ public struct EnvironmentChecklist: Sendable {
             number: 5, title: Self.endpointsTitle, passed: mismatches.isEmpty,
             evidence: ["20 per-table endpoints compared with the bootstrap at referenceVersion \(version)"] + mismatches
         )
+    }
+
+    /// Item 8: every other copy of the backend serves the first one's `referenceVersion` and tables; a copy
+    /// that serves another version is named with the replay lag its `/health` reports (a cache passes
+    /// `/health` through to the API behind it).
+    private func copies() async throws -> Item {
+        func document(_ base: URL) async throws -> (version: String?, tables: JSONValue?) {
+            let (body, code) = try await URLSessionFetch.get(base.appendingPathComponent("api/v1/reference/bootstrap"))
+            guard code == 200 else { return ("HTTP \(code)", nil) }
+            let parsed = try? JSONParser.parse(body)
+            return (parsed?["referenceVersion"]?.stringValue, parsed?["tables"])
+        }
+        let reference = try await document(backendURL)
+        var evidence: [String] = []
+        var passed = true
+        for url in otherBackendURLs {
+            let copy = try await document(url)
+            if copy.version == reference.version && copy.tables == reference.tables {
+                evidence.append("\(url.absoluteString): referenceVersion \(copy.version ?? "?"), the same 20 tables")
+                continue
+            }
+            passed = false
+            let (healthBody, _) = (try? await URLSessionFetch.get(url.appendingPathComponent("health"))) ?? (Data(), 0)
+            let health = try? JSONParser.parse(healthBody)
+            func number(_ key: String) -> String? {
+                if case .number(let number)? = health?[key] { return number.literal }
+                return nil
+            }
+            let lag: String? =
+                health?["recovery"] == .bool(true)
+                ? "\(number("replayLagSeconds").map { "\($0) s" } ?? "unknown (nothing replayed yet)"), "
+                    + "\(number("replayLagBytes") ?? "?") WAL bytes received and not replayed"
+                : nil
+            evidence.append(
+                "FAILED: \(url.absoluteString): "
+                    + (copy.version == reference.version
+                        ? "the same referenceVersion \(copy.version ?? "?") with other tables"
+                        : "referenceVersion \(copy.version ?? "?"), not \(reference.version ?? "?")")
+                    + (lag.map { "; replay lag \($0)" } ?? ""))
+        }
+        return Item(
+            number: 8, title: Self.copiesTitle, passed: passed,
+            evidence: ["compared with \(backendURL.absoluteString) at referenceVersion \(reference.version ?? "?")"]
+                + evidence)
     }
 
     /// Item 6: the HTTP contract of the live backend.

@@ -1,0 +1,85 @@
+import Foundation
+import ParityRunner
+import PostgresSupport
+import ReferenceBackend
+import ReferenceCatalog
+import TestSupport
+import Testing
+import ThrowawayPostgres
+
+/// `parity-runner checklist --backend-url A --backend-url B`: every copy of the backend (issue 26, item 4).
+@Suite("Checklist over several copies", .integration)
+struct ChecklistCopiesTests {
+    let logger = TestDatabases.logger
+
+    @Test("the checklist sees every copy: a standby's API that has not replayed a re-seed is named with its lag")
+    func checklistCopies() async throws {
+        let primary = try await ThrowawayCluster.start(logger: logger)
+        defer { Task { await primary.stop() } }
+        try await primary.createDatabase("reference")
+        let primaryURL = primary.url(database: "reference")
+        _ = try await Migrator(logger: logger).migrate(primaryURL)
+        _ = try await Seeder(logger: logger).seed(
+            sourceDirectory: ReferenceDataLocation.projectDirectory, into: primaryURL)
+        let standby = try await primary.startStandby(logger: logger)
+        defer { Task { await standby.stop() } }
+        let standbyURL = standby.url(database: "reference")
+        let onPrimary = try await RunningAPI.start(databaseURL: primaryURL, logger: logger)
+        let onStandby = try await RunningAPI.start(databaseURL: standbyURL, logger: logger)
+        func checklist() async throws -> CutoverChecklist.Report {
+            try await EnvironmentChecklist(
+                backendURL: onPrimary.baseURL, databaseURL: standbyURL,
+                sourceDirectory: ReferenceDataLocation.projectDirectory, otherBackendURLs: [onStandby.baseURL],
+                logger: logger
+            ).run()
+        }
+        do {
+            // Caught up: item 8 passes, and item 3 says the database is a standby.
+            for _ in 0..<200 {
+                let versions = try await [onPrimary, onStandby].asyncMap { api in
+                    try JSONParser.parse(
+                        try await HTTP.request(URL(string: api.baseURL.absoluteString + "/api/v1/reference/version")!)
+                            .body)["referenceVersion"]
+                }
+                if versions[0] == versions[1] { break }
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            let caughtUp = try await checklist()
+            let copies = try #require(caughtUp.items.first { $0.number == 8 })
+            #expect(copies.passed, "\(copies.evidence)")
+            let role = caughtUp.items.first { $0.number == 3 }?.evidence ?? []
+            #expect(role.contains { $0.contains("standby in recovery") }, "\(role)")
+
+            // Replay paused on the standby, a change on the primary: the standby's API is behind.
+            try await standbyURL.withConnection(logger: logger) { connection in
+                try await connection.execute("SELECT pg_wal_replay_pause()", logger: logger)
+            }
+            try await primaryURL.withConnection(logger: logger) { connection in
+                try await connection.execute(
+                    "UPDATE units SET name = 'kilogramme' WHERE unit_key = 'kg'", logger: logger)
+            }
+            let behind = try await checklist()
+            let lagging = try #require(behind.items.first { $0.number == 8 })
+            #expect(!lagging.passed)
+            let named = lagging.evidence.first { $0.hasPrefix("FAILED: \(onStandby.baseURL.absoluteString)") }
+            #expect(named?.contains("replay lag") == true, "\(lagging.evidence)")
+            try await standbyURL.withConnection(logger: logger) { connection in
+                try await connection.execute("SELECT pg_wal_replay_resume()", logger: logger)
+            }
+        } catch {
+            await onStandby.stop()
+            await onPrimary.stop()
+            throw error
+        }
+        await onStandby.stop()
+        await onPrimary.stop()
+    }
+}
+
+extension Array {
+    fileprivate func asyncMap<T>(_ transform: (Element) async throws -> T) async rethrows -> [T] {
+        var results: [T] = []
+        for element in self { results.append(try await transform(element)) }
+        return results
+    }
+}
