@@ -32,7 +32,7 @@ struct Bench: AsyncParsableCommand {
             "Benchmarks: throwaway PostgreSQL, seed, normalization, providers; and a server for the API benchmark.",
         subcommands: [
             PostgresBench.self, SeedBench.self, NormalizeBench.self, ProviderBench.self, ReportBench.self,
-            LargeBench.self,
+            LargeBench.self, ReplicationBench.self,
             ServeForBench.self,
         ]
     )
