@@ -3,6 +3,7 @@ import Foundation
 import PostgresSupport
 import ReferenceBackend
 import ReferenceCatalog
+import ReferenceProviders
 import ThrowawayPostgres
 
 #if canImport(FoundationNetworking)
@@ -30,10 +31,7 @@ struct ReplicationBench: AsyncParsableCommand {
         let standby = try await primary.startStandby(logger: logger)
         let onPrimary = try await RunningAPI.start(databaseURL: primaryURL, logger: logger)
         let onStandby = try await RunningAPI.start(databaseURL: standby.url(database: "reference"), logger: logger)
-        let configuration = URLSessionConfiguration.ephemeral
-        configuration.urlCache = nil
-        configuration.timeoutIntervalForRequest = 10
-        let session = URLSession(configuration: configuration)
+        let session = URLSession.uncached(request: 10, resource: 30)
         func version(_ api: RunningAPI) async throws -> String? {
             let (data, _) = try await session.data(
                 from: URL(string: api.baseURL.absoluteString + "/api/v1/reference/version")!)

@@ -63,7 +63,9 @@ struct Watch: AsyncParsableCommand {
 
     func validate() throws {
         _ = try parseBackendURL(backendURL)
-        guard interval > 0, interval <= 86_400 else { throw ValidationError("--interval must be 0 to 86400 seconds") }
+        guard interval > 0, interval <= 86_400 else {
+            throw ValidationError("--interval must be more than 0 and at most 86400 seconds, not \(interval)")
+        }
         guard every >= 1 else { throw ValidationError("--every must be 1 or more") }
         if let maximumRuns, maximumRuns < 1 { throw ValidationError("--max-runs must be 1 or more") }
     }

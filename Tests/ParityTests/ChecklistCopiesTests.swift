@@ -14,26 +14,16 @@ struct ChecklistCopiesTests {
 
     @Test("the checklist sees every copy: a standby's API that has not replayed a re-seed is named with its lag")
     func checklistCopies() async throws {
-        let primary = try await ThrowawayCluster.start(logger: logger)
-        defer { Task { await primary.stop() } }
-        try await primary.createDatabase("reference")
-        let primaryURL = primary.url(database: "reference")
-        _ = try await Migrator(logger: logger).migrate(primaryURL)
-        _ = try await Seeder(logger: logger).seed(
-            sourceDirectory: ReferenceDataLocation.projectDirectory, into: primaryURL)
-        let standby = try await primary.startStandby(logger: logger)
-        defer { Task { await standby.stop() } }
-        let standbyURL = standby.url(database: "reference")
-        let onPrimary = try await RunningAPI.start(databaseURL: primaryURL, logger: logger)
-        let onStandby = try await RunningAPI.start(databaseURL: standbyURL, logger: logger)
-        func checklist() async throws -> CutoverChecklist.Report {
-            try await EnvironmentChecklist(
-                backendURL: onPrimary.baseURL, databaseURL: standbyURL,
-                sourceDirectory: ReferenceDataLocation.projectDirectory, otherBackendURLs: [onStandby.baseURL],
-                logger: logger
-            ).run()
-        }
-        do {
+        try await ReplicatedBackend.with(source: ReferenceDataLocation.projectDirectory) { backend in
+            let (primaryURL, standbyURL) = (backend.primaryURL, backend.standbyURL)
+            let (onPrimary, onStandby) = (backend.onPrimary, backend.onStandby)
+            func checklist() async throws -> CutoverChecklist.Report {
+                try await EnvironmentChecklist(
+                    backendURL: onPrimary.baseURL, databaseURL: standbyURL,
+                    sourceDirectory: ReferenceDataLocation.projectDirectory, otherBackendURLs: [onStandby.baseURL],
+                    logger: logger
+                ).run()
+            }
             // Caught up: item 8 passes, and item 3 says the database is a standby.
             for _ in 0..<200 {
                 let versions = try await [onPrimary, onStandby].asyncMap { api in
@@ -66,13 +56,7 @@ struct ChecklistCopiesTests {
             try await standbyURL.withConnection(logger: logger) { connection in
                 try await connection.execute("SELECT pg_wal_replay_resume()", logger: logger)
             }
-        } catch {
-            await onStandby.stop()
-            await onPrimary.stop()
-            throw error
         }
-        await onStandby.stop()
-        await onPrimary.stop()
     }
 }
 

@@ -15,31 +15,22 @@ struct StandbyTests {
         "serve on a standby: the primary's version and rows from one snapshot, /health with the replay lag; a re-seed shows once replayed"
     )
     func standby() async throws {
-        let primary = try await ThrowawayCluster.start(logger: logger)
-        defer { Task { await primary.stop() } }
-        try await primary.createDatabase("reference")
-        let primaryURL = primary.url(database: "reference")
-        _ = try await Migrator(logger: logger).migrate(primaryURL)
         let fixture = try SourceFixture.small()
         let source = try fixture.write()
         defer { try? FileManager.default.removeItem(at: source) }
-        _ = try await Seeder(logger: logger).seed(sourceDirectory: source, into: primaryURL)
-        let standby = try await primary.startStandby(logger: logger)
-        defer { Task { await standby.stop() } }
-        let standbyURL = standby.url(database: "reference")
-        let onStandby = try await RunningAPI.start(databaseURL: standbyURL, logger: logger)
-        let onPrimary = try await RunningAPI.start(databaseURL: primaryURL, logger: logger)
-        func get(_ api: RunningAPI, _ path: String) async throws -> HTTP.Result {
-            try await HTTP.request(URL(string: api.baseURL.absoluteString + path)!)
-        }
-        func version(_ api: RunningAPI) async throws -> String? {
-            try JSONParser.parse(try await get(api, "/api/v1/reference/version").body)["referenceVersion"]?.stringValue
-        }
-        func tables(_ api: RunningAPI) async throws -> (String?, JSONValue?) {
-            let document = try JSONParser.parse(try await get(api, "/api/v1/reference/bootstrap").body)
-            return (document["referenceVersion"]?.stringValue, document["tables"])
-        }
-        do {
+        try await ReplicatedBackend.with(source: source) { backend in
+            let (primaryURL, onPrimary, onStandby) = (backend.primaryURL, backend.onPrimary, backend.onStandby)
+            func get(_ api: RunningAPI, _ path: String) async throws -> HTTP.Result {
+                try await HTTP.request(URL(string: api.baseURL.absoluteString + path)!)
+            }
+            func version(_ api: RunningAPI) async throws -> String? {
+                try JSONParser.parse(try await get(api, "/api/v1/reference/version").body)["referenceVersion"]?
+                    .stringValue
+            }
+            func tables(_ api: RunningAPI) async throws -> (String?, JSONValue?) {
+                let document = try JSONParser.parse(try await get(api, "/api/v1/reference/bootstrap").body)
+                return (document["referenceVersion"]?.stringValue, document["tables"])
+            }
             let health = try await get(onStandby, "/health")
             #expect(health.status == 200, "\(health.text)")
             let healthJSON = try JSONParser.parse(health.body)
@@ -84,13 +75,7 @@ struct StandbyTests {
             let (finalVersion, finalTables) = try await tables(onStandby)
             #expect(finalVersion == newVersion)
             #expect(finalTables == (try await tables(onPrimary)).1)
-        } catch {
-            await onStandby.stop()
-            await onPrimary.stop()
-            throw error
         }
-        await onStandby.stop()
-        await onPrimary.stop()
     }
 
 }

@@ -19,14 +19,7 @@ public enum HTTP {
         public var text: String { String(decoding: body, as: UTF8.self) }
     }
 
-    private static let session: URLSession = {
-        let configuration = URLSessionConfiguration.ephemeral
-        configuration.urlCache = nil
-        configuration.requestCachePolicy = .reloadIgnoringLocalCacheData
-        configuration.timeoutIntervalForRequest = 30
-        configuration.timeoutIntervalForResource = 60
-        return URLSession(configuration: configuration)
-    }()
+    private static let session = URLSession.uncached(request: 30, resource: 60)
 
     public static func request(
         _ url: URL, method: String = "GET", headers: [String: String] = [:]

@@ -201,18 +201,12 @@ public struct EnvironmentChecklist: Sendable {
                         : "the role cannot write"))
         }
         // A standby (read replica): say so, with how far its replay is behind.
-        let replication = try await connection.query(
-            """
-            SELECT pg_is_in_recovery(),
-                   extract(epoch FROM clock_timestamp() - pg_last_xact_replay_timestamp())::float8,
-                   pg_wal_lsn_diff(pg_last_wal_receive_lsn(), pg_last_wal_replay_lsn())::float8
-            """, logger: logger)
-        for try await (inRecovery, seconds, bytes) in replication.decode((Bool, Double?, Double?).self)
-        where inRecovery {
+        let replication = try await connection.readReplication(logger: logger)
+        if replication.inRecovery {
             evidence.append(
                 "the database is a standby in recovery: replay lag "
-                    + (seconds.map { String(format: "%.1f s", $0) } ?? "unknown (nothing replayed yet)")
-                    + ", \(Int(bytes ?? 0)) WAL bytes received and not yet replayed")
+                    + (replication.lagSeconds.map { String(format: "%.1f s", $0) } ?? "unknown (nothing replayed yet)")
+                    + ", \(Int(replication.lagBytes ?? 0)) WAL bytes received and not yet replayed")
         }
         return Item(
             number: 3, title: "The checklist reads the database without writing to it", passed: !evidence.isEmpty,
@@ -357,12 +351,7 @@ public struct EnvironmentChecklist: Sendable {
             passed = passed && ok
             evidence.append((ok ? "" : "FAILED: ") + text)
         }
-        let configuration = URLSessionConfiguration.ephemeral
-        configuration.urlCache = nil
-        configuration.requestCachePolicy = .reloadIgnoringLocalCacheData
-        configuration.timeoutIntervalForRequest = 30
-        configuration.timeoutIntervalForResource = 60
-        let session = URLSession(configuration: configuration)
+        let session = URLSession.uncached(request: 30, resource: 60)
         func get(_ path: String, _ headers: [String: String] = [:]) async throws -> (Data, HTTPURLResponse?) {
             var request = URLRequest(url: URL(string: backendURL.absoluteString + path)!)
             for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }

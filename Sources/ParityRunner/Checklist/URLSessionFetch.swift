@@ -7,14 +7,7 @@ import FoundationNetworking
 
 /// A plain GET for the checklist's endpoint probes: 30 s per request, 60 s in all, never longer.
 enum URLSessionFetch {
-    static let session: URLSession = {
-        let configuration = URLSessionConfiguration.ephemeral
-        configuration.urlCache = nil
-        configuration.requestCachePolicy = .reloadIgnoringLocalCacheData
-        configuration.timeoutIntervalForRequest = 30
-        configuration.timeoutIntervalForResource = 60
-        return URLSession(configuration: configuration)
-    }()
+    static let session = URLSession.uncached(request: 30, resource: 60)
 
     static func get(_ url: URL) async throws -> (Data, Int) {
         let (data, response) = try await session.boundedData(for: URLRequest(url: url))

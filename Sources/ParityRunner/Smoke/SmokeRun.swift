@@ -128,9 +128,10 @@ public struct SmokeRun: Sendable {
     private func runShadow(scratch: URL, backend: URL) async throws -> (Answers, ShadowReporter) {
         let reporter = ShadowReporter(factory: NOOPMetricsHandler.instance, logger: logger)
         let provider = ShadowReferenceProvider(
+            // Flag OFF's own SQLite file: already imported from this source, so it is opened, not imported again.
             primary: LocalJsonSqliteProvider(
                 sourceDirectory: sourceDirectory,
-                databasePath: scratch.appendingPathComponent("shadow-local.sqlite").path, logger: logger),
+                databasePath: configuration(scratch: scratch, backend: nil).sqlitePath, logger: logger),
             candidate: RemotePostgresProvider(baseURL: backend, cache: nil, timeout: 30, logger: logger), rate: 1,
             reporter: reporter)
         var answers = Answers()

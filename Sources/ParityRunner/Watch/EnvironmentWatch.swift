@@ -219,12 +219,7 @@ final class VersionPoller: Sendable {
 
     init(url: URL, timeout: TimeInterval) {
         self.url = url
-        let configuration = URLSessionConfiguration.ephemeral
-        configuration.urlCache = nil
-        configuration.requestCachePolicy = .reloadIgnoringLocalCacheData
-        configuration.timeoutIntervalForRequest = timeout
-        configuration.timeoutIntervalForResource = timeout
-        session = URLSession(configuration: configuration)
+        session = URLSession.uncached(request: timeout, resource: timeout)
     }
 
     /// The backend's `referenceVersion` now.

@@ -30,11 +30,11 @@ struct ReferenceQueries: Sendable {
         """
 }
 
-/// A database's place in streaming replication, as `/health` and `/metrics` report it.
-struct Replication: Sendable {
-    let inRecovery: Bool
-    let lagSeconds: Double?
-    let lagBytes: Double?
+/// A database's place in streaming replication, as `/health`, `/metrics` and the checklist report it.
+public struct Replication: Sendable {
+    public let inRecovery: Bool
+    public let lagSeconds: Double?
+    public let lagBytes: Double?
 }
 
 /// The metadata a response carries.
@@ -67,7 +67,7 @@ extension PostgresConnection {
 
     /// Whether the database is a standby in recovery and, if so, how far its replay is behind: seconds since
     /// the last replayed transaction's commit (nil before one), and WAL bytes received but not yet replayed.
-    func readReplication(logger: Logger) async throws -> Replication {
+    public func readReplication(logger: Logger) async throws -> Replication {
         let rows = try await query(
             """
             SELECT pg_is_in_recovery(),

@@ -6,6 +6,18 @@ import FoundationNetworking
 #endif
 
 extension URLSession {
+    /// A session for reference data: no URL cache (every answer is revalidated by ETag, never served from a
+    /// local store), `request` seconds per request and `resource` seconds in all (what ``boundedData(for:margin:)``
+    /// bounds itself by).
+    public static func uncached(request: TimeInterval, resource: TimeInterval) -> URLSession {
+        let configuration = URLSessionConfiguration.ephemeral
+        configuration.urlCache = nil
+        configuration.requestCachePolicy = .reloadIgnoringLocalCacheData
+        configuration.timeoutIntervalForRequest = request
+        configuration.timeoutIntervalForResource = resource
+        return URLSession(configuration: configuration)
+    }
+
     /// `data(for:)` that always ends: by the answer, or by the session's own resource timeout plus
     /// `margin`, whichever comes first. On Linux, FoundationNetworking has been seen to lose a transfer (the
     /// test process idle, no timer left, sockets in CLOSE-WAIT: the request's own timeout never fired, and

@@ -52,12 +52,7 @@ public final class RemotePostgresProvider: ReferenceDataProvider, Sendable {
         self.validatesDocuments = validatesDocuments
         self.cache = cache
         self.logger = logger
-        let configuration = URLSessionConfiguration.ephemeral
-        configuration.timeoutIntervalForRequest = timeout
-        configuration.timeoutIntervalForResource = timeout * 3
-        configuration.urlCache = nil
-        configuration.requestCachePolicy = .reloadIgnoringLocalCacheData
-        self.session = URLSession(configuration: configuration)
+        self.session = URLSession.uncached(request: timeout, resource: timeout * 3)
     }
 
     public var statistics: Statistics { counters.withLock { $0 } }
