@@ -143,7 +143,7 @@ let package = Package(
             name: "reference-bench",
             dependencies: [
                 "ParityRunner", "ReferenceBackend", "ReferenceCatalog", "ReferenceProviders", "Normalization",
-                "PostgresSupport", "ThrowawayPostgres",
+                "PostgresSupport", "ThrowawayPostgres", "TestSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
