@@ -5,7 +5,7 @@ import NIOHTTP1
 import ReferenceCatalog
 
 /// Keeps one client connection within `ConnectionLimits` and answers, in the API's JSON error shape, what the
-/// router never sees. It sits right after the HTTP/1 decoder, before `NotModifiedFastPath`:
+/// router never sees. It sits right after the HTTP/1 decoder, before `DocumentFastPath`:
 ///
 /// * a connection with no request in progress is closed after `idleTimeout`;
 /// * a request that has not arrived whole `requestTimeout` after its first byte is answered 408 and the

@@ -102,7 +102,8 @@ public struct ReferenceAPI: Sendable {
                 logger: logger),
             server: HTTPServerBuilder { [configuration, logger] responder in
                 ReferenceHTTP1Channel(
-                    base: HTTP1Channel(responder: responder), gate: gate, limits: configuration.clients,
+                    base: HTTP1Channel(responder: responder), gate: gate, documents: documents,
+                    limits: configuration.clients,
                     clients: ClientConnections(
                         limit: configuration.clients.maximumClients, metrics: metrics, logger: logger),
                     metrics: metrics)

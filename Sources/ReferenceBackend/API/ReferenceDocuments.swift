@@ -20,6 +20,9 @@ final class CachedDocument: Sendable {
         self.etag = etag
     }
 
+    /// The gzip form when a request has made it already; nil otherwise (nothing is compressed here).
+    var gzipIfMade: ByteBuffer? { compressed.withLock { $0 } }
+
     func gzip() throws -> ByteBuffer {
         if let done = compressed.withLock({ $0 }) { return done }
         var input = plain
@@ -57,8 +60,32 @@ actor ReferenceDocuments {
         let rowRanges: [String: Range<Int>]
         var tables: [String: CachedDocument] = [:]
     }
-    private var built: Built?
+    private var built: Built? {
+        didSet { publish() }
+    }
     private var building: Task<Built, any Error>?
+
+    /// The documents of the version built last, for `DocumentFastPath` to serve on the event loop without a
+    /// task or this actor: the bootstrap, and the table documents made so far.
+    private struct Published: Sendable {
+        let version: VersionInfo
+        let bootstrap: CachedDocument
+        let tables: [String: CachedDocument]
+    }
+    private nonisolated let published = Mutex<Published?>(nil)
+
+    private func publish() {
+        let now = built.map { Published(version: $0.version, bootstrap: $0.bootstrap, tables: $0.tables) }
+        published.withLock { $0 = now }
+    }
+
+    /// The document `name` (`bootstrap` or a table) of `version` when it is built already, or nil.
+    nonisolated func builtDocument(_ name: Substring, for version: VersionInfo) -> CachedDocument? {
+        published.withLock { published -> CachedDocument? in
+            guard let published, published.version == version else { return nil }
+            return name == "bootstrap" ? published.bootstrap : published.tables[String(name)]
+        }
+    }
 
     init(
         client: PostgresClient, connections: Int, gate: VersionGate, timeout: Duration, metrics: APIMetrics?,

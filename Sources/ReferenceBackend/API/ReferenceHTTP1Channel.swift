@@ -4,24 +4,27 @@ import NIOCore
 import NIOHTTP1
 
 /// Hummingbird's HTTP/1.1 channel with two handlers right after the request decoder: `ConnectionGuard`
-/// (the client limits, and the JSON answers to what the decoder rejects), then `NotModifiedFastPath` (a
-/// revalidation answered before the request is converted, routed or handed to a task).
+/// (the client limits, and the JSON answers to what the decoder rejects), then `DocumentFastPath` (a
+/// revalidation or a built document answered before the request is converted, routed or handed to a task).
 struct ReferenceHTTP1Channel: ServerChildChannel {
     let base: HTTP1Channel
     let gate: VersionGate
+    let documents: ReferenceDocuments
     let limits: ConnectionLimits
     let clients: ClientConnections
     let metrics: APIMetrics?
 
     func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<HTTP1Channel.Value> {
-        base.setup(channel: channel, logger: logger).flatMapThrowing { [gate, limits, clients, metrics] value in
+        base.setup(channel: channel, logger: logger).flatMapThrowing {
+            [gate, documents, limits, clients, metrics] value in
             let pipeline = channel.pipeline.syncOperations
             let decoder = try pipeline.handler(type: ByteToMessageHandler<HTTPRequestDecoder>.self)
             let connectionGuard = ConnectionGuard(
                 limits: limits, clients: clients, channel: channel, metrics: metrics, logger: logger)
             try pipeline.addHandler(connectionGuard, position: .after(decoder))
             try pipeline.addHandler(
-                NotModifiedFastPath(gate: gate, metrics: metrics, logger: logger), position: .after(connectionGuard))
+                DocumentFastPath(gate: gate, documents: documents, metrics: metrics, logger: logger),
+                position: .after(connectionGuard))
             return value
         }
     }

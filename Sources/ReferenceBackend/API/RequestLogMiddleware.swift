@@ -3,7 +3,7 @@ import Logging
 import PostgresSupport
 
 /// One structured log line per request, after it is answered: method, path, status, milliseconds and the
-/// layer that answered (`router`, or `fast-path` for a 304 from `NotModifiedFastPath`). The path is logged
+/// layer that answered (`router`, or `fast-path` for a 304 or a built document from `DocumentFastPath`). The path is logged
 /// without its query; no header or body is logged. The same answer is counted in `APIMetrics` when the server
 /// has them.
 struct RequestLogMiddleware<Context: RequestContext>: RouterMiddleware {

@@ -13,7 +13,7 @@ import Synchronization
 /// Every caller waits for a query that started after it asked ("single flight"): callers that arrive while a
 /// query runs share the next one, so the database sees one query per batch of concurrent requests, and no
 /// request is ever answered with a version older than its own arrival. Callers wait with `async`/`await`
-/// (the router) or with an event-loop future (`NotModifiedFastPath`, below the router).
+/// (the router) or with an event-loop future (`DocumentFastPath`, below the router).
 ///
 /// Every request waits for one of these queries, so they take the shortest road: a connection of the gate's
 /// own (no pool lease), a prepared statement (no parse and plan per query), and a deadline scheduled on the

@@ -8,34 +8,47 @@ import PostgresSupport
 import ReferenceCatalog
 import Synchronization
 
-/// Answers a revalidation (`If-None-Match` naming the current reference version) of the bootstrap or a table
-/// document with 304 in the HTTP pipeline itself, right after the HTTP/1 decoder, below the router.
+/// Answers the requests a client and a CDN send most, in the HTTP pipeline itself, right after the HTTP/1
+/// decoder, below the router: a revalidation (`If-None-Match` naming the current reference version) of the
+/// bootstrap or a table document with 304, and a GET of one whose document for the current version is built
+/// already with its bytes (gzip when accepted and already compressed).
 ///
-/// A revalidation is the request a client and a CDN send most, and its answer has no body to amortise the
-/// router's per-request cost (header conversion, a task, the middleware chain, a response writer). This
-/// handler learns the current version from the same `VersionGate` as the router, so a change committed in
-/// the database still shows on the next request, and writes the same 304 the router would (ETag,
-/// Cache-Control, Vary, Date, Server; one request log line with `api.layer=fast-path`). Everything else
-/// passes through untouched: other paths and methods, requests with a query or a body, HTTP/1.0 or
-/// `Connection: close`, a tag that does not match, and any request when the version cannot be read (the
-/// router then answers 503 in the API's error shape).
+/// These answers have nothing to compute, so the router's per-request cost (header conversion, a task, the
+/// middleware chain, a response writer) would be most of their cost. This handler learns the current version
+/// from the same `VersionGate` as the router, so a change committed in the database still shows on the next
+/// request, and writes the same answer the router would (status line, headers, bytes; one request log line
+/// with `api.layer=fast-path`). Everything else passes through untouched: other paths and methods, requests
+/// with a query or a body, HTTP/1.0 or `Connection: close`, a HEAD or a tag that does not match when there is
+/// no built document to answer with, a document not built yet for the version (the router builds it), a
+/// channel whose writes are backed up (the router waits for it), and any request when the version cannot be
+/// read (the router then answers 503 in the API's error shape).
 ///
 /// Responses leave in request order: a request is only taken here when no earlier request on the connection
 /// is still with the router, and while one waits for the version, later requests wait behind it.
-final class NotModifiedFastPath: ChannelDuplexHandler, RemovableChannelHandler {
+final class DocumentFastPath: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPServerRequestPart
     typealias InboundOut = HTTPServerRequestPart
     typealias OutboundIn = HTTPServerResponsePart
     typealias OutboundOut = HTTPServerResponsePart
 
+    /// A request this handler may answer: the document it names, and how it asks for it.
+    struct Wanted: Equatable {
+        /// `bootstrap` or a catalog table's name.
+        let document: Substring
+        let ifNoneMatch: String?
+        let gzip: Bool
+        let isHead: Bool
+    }
+
     private let gate: VersionGate
+    private let documents: ReferenceDocuments
     private let logger: Logger
     private let metrics: APIMetrics?
 
     /// Requests passed to the router whose response has not ended yet.
     private var withRouter = 0
     /// The request waiting for the version, when there is one.
-    private var held: (request: HTTPRequestHead, ifNoneMatch: String, started: ContinuousClock.Instant)?
+    private var held: (request: HTTPRequestHead, wanted: Wanted, started: ContinuousClock.Instant)?
     /// Whether the held request's `.end` has arrived (it comes right after the head: no body is accepted).
     private var heldEnded = false
     /// Drop the next `.end`: it closes a request answered here before its end arrived.
@@ -47,15 +60,21 @@ final class NotModifiedFastPath: ChannelDuplexHandler, RemovableChannelHandler {
         case part(HTTPServerRequestPart)
         case event(Any)
     }
-    /// Whether a read was asked for while a request was held (it is passed on once the request is answered,
-    /// so a client cannot pile up requests behind one that waits for the database).
+    /// Whether a read was asked for while a request was held with `queuedPartsBeforePause` parts behind it
+    /// (it is passed on once the request is answered, so a client cannot pile up requests behind one that
+    /// waits for the database).
     private var readDeferred = false
+    /// How many request parts may queue behind a held request before reading stops. Reading on while a
+    /// request waits for the version keeps the socket's read interest registered: stopping and restarting
+    /// it costs two `epoll_ctl` calls per request, as many system calls as the request's read and write.
+    static let queuedPartsBeforePause = 32
     /// The last 304 head written, reused while the version, encoding and second stay the same.
     private var lastAnswer: (token: String, gzip: Bool, date: String, head: HTTPResponseHead)?
 
-    init(gate: VersionGate, metrics: APIMetrics?, logger: Logger) {
+    init(gate: VersionGate, documents: ReferenceDocuments, metrics: APIMetrics?, logger: Logger) {
         self.metrics = metrics
         self.gate = gate
+        self.documents = documents
         self.logger = logger
     }
 
@@ -78,7 +97,7 @@ final class NotModifiedFastPath: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     func read(context: ChannelHandlerContext) {
-        if held == nil { context.read() } else { readDeferred = true }
+        if held == nil || queued.count < Self.queuedPartsBeforePause { context.read() } else { readDeferred = true }
     }
 
     func channelInactive(context: ChannelHandlerContext) {
@@ -96,8 +115,8 @@ final class NotModifiedFastPath: ChannelDuplexHandler, RemovableChannelHandler {
             skipNextEnd = false
             return
         }
-        if case .head(let request) = part, withRouter == 0, let ifNoneMatch = Self.revalidation(request) {
-            held = (request, ifNoneMatch, .now)
+        if case .head(let request) = part, withRouter == 0, let wanted = Self.wanted(request) {
+            held = (request, wanted, .now)
             heldEnded = false
             gate.current(on: context.eventLoop).assumeIsolatedUnsafeUnchecked().whenComplete { result in
                 self.answer(with: result, context: context)
@@ -108,20 +127,36 @@ final class NotModifiedFastPath: ChannelDuplexHandler, RemovableChannelHandler {
         context.fireChannelRead(wrapInboundOut(part))
     }
 
-    /// Answers the held request: 304 when its tag names the current version, otherwise hands it to the router.
+    /// Answers the held request: 304 when its tag names the current version, the built document's bytes for
+    /// a GET, otherwise hands it to the router.
     private func answer(with result: Result<VersionInfo, any Error>, context: ChannelHandlerContext) {
-        guard let (request, ifNoneMatch, started) = held else { return }  // the connection closed meanwhile
+        guard let (request, wanted, started) = held else { return }  // the connection closed meanwhile
         held = nil
-        if case .success(let version) = result,
-            ReferenceAPI.matches(ifNoneMatch, token: version.reference.token)
+        if case .success(let version) = result, let tag = wanted.ifNoneMatch,
+            ReferenceAPI.matches(tag, token: version.reference.token)
         {
-            let gzip = ReferenceAPI.acceptsGzip(request.headers.first(name: "accept-encoding"))
             skipNextEnd = !heldEnded
             RequestLog.write(
                 logger, metrics: metrics, method: request.method.rawValue, path: request.uri, status: 304,
                 duration: ContinuousClock.now - started, bodyBytes: 0, gzip: false, layer: .fastPath)
             context.write(
-                wrapOutboundOut(.head(notModifiedHead(token: version.reference.token, gzip: gzip))), promise: nil)
+                wrapOutboundOut(.head(notModifiedHead(token: version.reference.token, gzip: wanted.gzip))),
+                promise: nil)
+            context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+        } else if case .success(let version) = result, !wanted.isHead, context.channel.isWritable,
+            let document = documents.builtDocument(wanted.document, for: version),
+            let body = wanted.gzip ? document.gzipIfMade : document.plain
+        {
+            skipNextEnd = !heldEnded
+            RequestLog.write(
+                logger, metrics: metrics, method: request.method.rawValue, path: request.uri, status: 200,
+                duration: ContinuousClock.now - started, bodyBytes: body.readableBytes, gzip: wanted.gzip,
+                layer: .fastPath)
+            context.write(
+                wrapOutboundOut(
+                    .head(documentHead(token: document.etag, gzip: wanted.gzip, length: body.readableBytes))),
+                promise: nil)
+            context.write(wrapOutboundOut(.body(.byteBuffer(body))), promise: nil)
             context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
         } else {
             withRouter += 1
@@ -160,19 +195,36 @@ final class NotModifiedFastPath: ChannelDuplexHandler, RemovableChannelHandler {
         return head
     }
 
-    /// The `If-None-Match` of a request this handler may answer: an HTTP/1.1 keep-alive GET or HEAD of the
-    /// bootstrap or a catalog table, without query or body.
-    static func revalidation(_ request: HTTPRequestHead) -> String? {
-        guard request.method == .GET || request.method == .HEAD, request.version == .http1_1,
-            let ifNoneMatch = request.headers.first(name: "if-none-match"),
-            request.uri.hasPrefix(documentPrefix)
+    /// The router's 200 head for a document: `ReferenceAPI.documentHeaders`, its type, encoding and length,
+    /// `Date` and `Server`, in the router's order.
+    private func documentHead(token: String, gzip: Bool, length: Int) -> HTTPResponseHead {
+        var headers = HTTPHeaders()
+        for field in ReferenceAPI.documentHeaders(token: token, gzip: gzip) {
+            headers.add(name: field.name.rawName, value: field.value)
+        }
+        headers.add(name: "Content-Type", value: "application/json; charset=utf-8")
+        if gzip { headers.add(name: "Content-Encoding", value: "gzip") }
+        headers.add(name: "Content-Length", value: String(length))
+        headers.add(name: "Date", value: HTTPDate.now())
+        headers.add(name: "Server", value: ReferenceAPI.serverName)
+        return HTTPResponseHead(version: .http1_1, status: .ok, headers: headers)
+    }
+
+    /// What a request asks for when this handler may answer it: an HTTP/1.1 keep-alive GET of the bootstrap or
+    /// a catalog table, or a HEAD of one with `If-None-Match`, without query or body.
+    static func wanted(_ request: HTTPRequestHead) -> Wanted? {
+        let ifNoneMatch = request.headers.first(name: "if-none-match")
+        guard request.method == .GET || (request.method == .HEAD && ifNoneMatch != nil),
+            request.version == .http1_1, request.uri.hasPrefix(documentPrefix)
         else { return nil }
         let name = request.uri.dropFirst(documentPrefix.count)
         guard name == "bootstrap" || ReferenceCatalog.table(named: String(name)) != nil else { return nil }
         let headers = request.headers
         if let length = headers.first(name: "content-length"), length != "0" { return nil }
         if headers.contains(name: "transfer-encoding") || !request.isKeepAlive { return nil }
-        return ifNoneMatch
+        return Wanted(
+            document: name, ifNoneMatch: ifNoneMatch,
+            gzip: ReferenceAPI.acceptsGzip(headers.first(name: "accept-encoding")), isHead: request.method == .HEAD)
     }
 
     private static let documentPrefix = "/api/v1/reference/"

@@ -11,9 +11,10 @@ import Testing
 
 @testable import ReferenceBackend
 
-/// The 304 fast path below the router (`NotModifiedFastPath`), over real HTTP against a real PostgreSQL.
-@Suite("304 fast path", .integration)
-struct NotModifiedFastPathTests {
+/// The fast path below the router (`DocumentFastPath`: 304s and built documents), over real HTTP against a
+/// real PostgreSQL.
+@Suite("Document fast path", .integration)
+struct DocumentFastPathTests {
     let logger = TestDatabases.logger
 
     /// Runs `body` against a backend whose request log lines are kept, then stops it.
@@ -71,8 +72,14 @@ struct NotModifiedFastPathTests {
                     .init(.HEAD, "/api/v1/reference/bootstrap", headers: [("If-None-Match", "W/\(tag)")]), 304,
                     "fast-path"
                 ),
+                // A stale tag: the built document's bytes, from the fast path too.
                 (
                     .init(.GET, "/api/v1/reference/bootstrap", headers: [("If-None-Match", "\"0.stale\"")]), 200,
+                    "fast-path"
+                ),
+                // HEAD with a stale tag has no body to send: the router answers it.
+                (
+                    .init(.HEAD, "/api/v1/reference/bootstrap", headers: [("If-None-Match", "\"0.stale\"")]), 200,
                     "router"
                 ),
                 (
@@ -99,6 +106,77 @@ struct NotModifiedFastPathTests {
                         headers: [("If-None-Match", tag), ("Accept-Encoding", "gzip")])
                 ])
             #expect(gzip.responses.first?.header("ETag") == String(tag.dropLast()) + "-gzip\"")
+        }
+    }
+
+    @Test("a GET of a built document is answered below the router with the router's own head and bytes")
+    func builtDocumentSameAsTheRouter() async throws {
+        try await withLoggedBackend { backend, log in
+            let cases: [(path: String, headers: [(String, String)])] = [
+                ("/api/v1/reference/bootstrap", []),
+                ("/api/v1/reference/bootstrap", [("Accept-Encoding", "gzip")]),
+                ("/api/v1/reference/exercise_muscles", []),
+                ("/api/v1/reference/units", [("Accept-Encoding", "gzip, deflate")]),
+            ]
+            func withoutDate(_ response: PipelinedHTTP.Response) -> [String] {
+                response.headers.filter { $0.name.lowercased() != "date" && $0.name.lowercased() != "connection" }
+                    .map { "\($0.name.lowercased()): \($0.value)" }
+            }
+            for (path, headers) in cases {
+                // The router first (Connection: close never takes the fast path): it builds the document and,
+                // for gzip, compresses it; then the same request kept alive.
+                let routed = try #require(
+                    try await PipelinedHTTP.exchange(
+                        backend.baseURL, [.init(.GET, path, headers: headers + [("Connection", "close")])]
+                    ).responses.first)
+                let fast = try #require(
+                    try await PipelinedHTTP.exchange(backend.baseURL, [.init(.GET, path, headers: headers)])
+                        .responses.first)
+                let label = Comment(rawValue: path + " " + headers.map { "\($0.0): \($0.1)" }.joined(separator: ", "))
+                #expect(Array(layers(log).suffix(2)) == ["router", "fast-path"], label)
+                #expect([routed.status, fast.status] == [200, 200], label)
+                #expect(withoutDate(fast) == withoutDate(routed), label)
+                #expect(fast.body == routed.body, label)
+                #expect(fast.header("Content-Length") == String(fast.body.count))
+                #expect(fast.header("Date").flatMap { Self.imfFixdate.date(from: $0) } != nil)
+            }
+        }
+    }
+
+    @Test(
+        "a version's first request, a table's and a first gzip request go to the router, which builds; the next do not")
+    func routerBuildsFirst() async throws {
+        try await withLoggedBackend { backend, log in
+            func get(_ path: String, gzip: Bool = false) async throws -> PipelinedHTTP.Response {
+                let headers = gzip ? [("Accept-Encoding", "gzip")] : [("Accept-Encoding", "identity")]
+                return try #require(
+                    try await PipelinedHTTP.exchange(backend.baseURL, [.init(.GET, path, headers: headers)])
+                        .responses.first)
+            }
+            let bootstrap = "/api/v1/reference/bootstrap"
+            let before = layers(log).count
+            let first = try await get(bootstrap)
+            _ = try await get(bootstrap)
+            _ = try await get(bootstrap, gzip: true)
+            _ = try await get(bootstrap, gzip: true)
+            _ = try await get("/api/v1/reference/muscles")
+            _ = try await get("/api/v1/reference/muscles")
+            try await backend.databaseURL.withConnection(logger: logger) { connection in
+                try await connection.execute(
+                    "UPDATE units SET name = name || ' (fast path)' WHERE unit_key = 'kg'", logger: logger)
+            }
+            let changed = try await get(bootstrap)
+            let again = try await get(bootstrap)
+            #expect(
+                Array(layers(log).dropFirst(before)) == [
+                    "router", "fast-path", "router", "fast-path", "router", "fast-path", "router", "fast-path",
+                ])
+            // The document after the change is the new version's, from both layers.
+            #expect(changed.header("ETag") != first.header("ETag"))
+            #expect(again.header("ETag") == changed.header("ETag"))
+            #expect(again.body == changed.body)
+            let kg = try JSONParser.parse(again.body)["tables"]?["units"]?.arrayValue?.first { $0["unit_key"] == "kg" }
+            #expect(kg?["name"]?.stringValue?.hasSuffix(" (fast path)") == true)
         }
     }
 
@@ -208,7 +286,7 @@ struct NotModifiedFastPathTests {
         }
     }
 
-    @Test("only HTTP/1.1 keep-alive GET or HEAD of a document without query or body is eligible")
+    @Test("only HTTP/1.1 keep-alive GET, or HEAD with a tag, of a document without query or body is eligible")
     func eligibility() {
         func head(
             _ method: HTTPMethod = .GET, _ uri: String = "/api/v1/reference/bootstrap",
@@ -216,25 +294,26 @@ struct NotModifiedFastPathTests {
         ) -> HTTPRequestHead {
             HTTPRequestHead(version: version, method: method, uri: uri, headers: HTTPHeaders(headers))
         }
-        #expect(NotModifiedFastPath.revalidation(head()) == "\"1.a\"")
-        #expect(NotModifiedFastPath.revalidation(head(.HEAD)) != nil)
-        #expect(NotModifiedFastPath.revalidation(head(.GET, "/api/v1/reference/exercise_muscles")) != nil)
-        #expect(NotModifiedFastPath.revalidation(head(.POST)) == nil)
-        #expect(NotModifiedFastPath.revalidation(head(.GET, "/api/v1/reference/version")) == nil)
-        #expect(NotModifiedFastPath.revalidation(head(.GET, "/api/v1/reference/nope")) == nil)
-        #expect(NotModifiedFastPath.revalidation(head(.GET, "/api/v1/reference/bootstrap?x=1")) == nil)
-        #expect(NotModifiedFastPath.revalidation(head(.GET, "/health")) == nil)
-        #expect(NotModifiedFastPath.revalidation(head(version: .http1_0)) == nil)
-        #expect(NotModifiedFastPath.revalidation(head(headers: [])) == nil)
+        func wanted(_ request: HTTPRequestHead) -> DocumentFastPath.Wanted? { DocumentFastPath.wanted(request) }
         #expect(
-            NotModifiedFastPath.revalidation(head(headers: [("If-None-Match", "*"), ("Connection", "close")])) == nil)
-        #expect(
-            NotModifiedFastPath.revalidation(head(headers: [("If-None-Match", "*"), ("Content-Length", "3")])) == nil)
-        #expect(
-            NotModifiedFastPath.revalidation(head(headers: [("If-None-Match", "*"), ("Content-Length", "0")])) == "*")
-        #expect(
-            NotModifiedFastPath.revalidation(head(headers: [("If-None-Match", "*"), ("Transfer-Encoding", "chunked")]))
-                == nil)
+            wanted(head()) == .init(document: "bootstrap", ifNoneMatch: "\"1.a\"", gzip: false, isHead: false))
+        #expect(wanted(head(.HEAD))?.isHead == true)
+        #expect(wanted(head(.GET, "/api/v1/reference/exercise_muscles"))?.document == "exercise_muscles")
+        #expect(wanted(head(headers: [("Accept-Encoding", "br, gzip")]))?.gzip == true)
+        #expect(wanted(head(headers: [("Accept-Encoding", "gzip;q=0")]))?.gzip == false)
+        // A GET without a tag may get a built document; a HEAD without one goes to the router.
+        #expect(wanted(head(headers: [])) == .init(document: "bootstrap", ifNoneMatch: nil, gzip: false, isHead: false))
+        #expect(wanted(head(.HEAD, headers: [])) == nil)
+        #expect(wanted(head(.POST)) == nil)
+        #expect(wanted(head(.GET, "/api/v1/reference/version")) == nil)
+        #expect(wanted(head(.GET, "/api/v1/reference/nope")) == nil)
+        #expect(wanted(head(.GET, "/api/v1/reference/bootstrap?x=1")) == nil)
+        #expect(wanted(head(.GET, "/health")) == nil)
+        #expect(wanted(head(version: .http1_0)) == nil)
+        #expect(wanted(head(headers: [("If-None-Match", "*"), ("Connection", "close")])) == nil)
+        #expect(wanted(head(headers: [("If-None-Match", "*"), ("Content-Length", "3")])) == nil)
+        #expect(wanted(head(headers: [("If-None-Match", "*"), ("Content-Length", "0")]))?.ifNoneMatch == "*")
+        #expect(wanted(head(headers: [("If-None-Match", "*"), ("Transfer-Encoding", "chunked")])) == nil)
     }
 
     @Test("If-None-Match matching: lists, weak tags, either encoding's tag, *, and near misses")
