@@ -60,6 +60,48 @@ struct ChecklistCopiesTests {
     }
 }
 
+/// Item 8 compares the copies' bytes, not only their parsed tables (issue 26, item 4), against a real API.
+@Suite("Checklist over several copies: bytes", .integration)
+struct ChecklistCopyBytesTests {
+    let logger = TestDatabases.logger
+
+    @Test(
+        "a copy serving the same tables in other bytes fails item 8 at the first differing byte; generatedAt alone passes"
+    )
+    func sameTablesOtherBytes() async throws {
+        try await withLiveBackend { backend in
+            let bootstrap = try await HTTP.request(
+                backend.url("/api/v1/reference/bootstrap"), headers: ["Accept-Encoding": "identity"]
+            ).body
+            let text = String(decoding: bootstrap, as: UTF8.self)
+            let generatedAt = try #require(
+                try JSONParser.parse(bootstrap)["generatedAt"]?.stringValue)
+            // Another process's stamp, every other byte the same: passes.
+            let restamped = try await CannedHTTPServer.start(
+                body: Data(text.replacingOccurrences(of: generatedAt, with: "2001-01-01T00:00:00.000Z").utf8))
+            // The same JSON written with one more space: the same tables, other bytes.
+            let respaced = try await CannedHTTPServer.start(
+                body: Data(text.replacingOccurrences(of: "\"tables\":{", with: "\"tables\": {").utf8))
+            let report = try await EnvironmentChecklist(
+                backendURL: backend.baseURL, databaseURL: backend.databaseURL,
+                sourceDirectory: ReferenceDataLocation.projectDirectory,
+                otherBackendURLs: [restamped.url, respaced.url], logger: logger
+            ).run()
+            await restamped.stop()
+            await respaced.stop()
+            let copies = try #require(report.items.first { $0.number == 8 })
+            #expect(!copies.passed)
+            let restampedLine = copies.evidence.first { $0.contains(restamped.url.absoluteString) }
+            #expect(restampedLine?.hasPrefix("FAILED") == false, "\(copies.evidence)")
+            #expect(restampedLine?.contains("the same \(bootstrap.count - generatedAt.count) bytes") == true)
+            let respacedLine = try #require(copies.evidence.first { $0.contains(respaced.url.absoluteString) })
+            #expect(respacedLine.hasPrefix("FAILED: "), "\(copies.evidence)")
+            #expect(respacedLine.contains("other bytes"), "\(respacedLine)")
+            #expect(respacedLine.contains("\"tables\": {") || respacedLine.contains("tables\\\": {"), "\(respacedLine)")
+        }
+    }
+}
+
 extension Array {
     fileprivate func asyncMap<T>(_ transform: (Element) async throws -> T) async rethrows -> [T] {
         var results: [T] = []

@@ -303,11 +303,11 @@ public struct EnvironmentChecklist: Sendable {
     /// that serves another version is named with the replay lag its `/health` reports (a cache passes
     /// `/health` through to the API behind it).
     private func copies() async throws -> Item {
-        func document(_ base: URL) async throws -> (version: String?, tables: JSONValue?) {
+        func document(_ base: URL) async throws -> (version: String?, tables: JSONValue?, bytes: Data) {
             let (body, code) = try await URLSessionFetch.get(base.appendingPathComponent("api/v1/reference/bootstrap"))
-            guard code == 200 else { return ("HTTP \(code)", nil) }
+            guard code == 200 else { return ("HTTP \(code)", nil, Data()) }
             let parsed = try? JSONParser.parse(body)
-            return (parsed?["referenceVersion"]?.stringValue, parsed?["tables"])
+            return (parsed?["referenceVersion"]?.stringValue, parsed?["tables"], Self.withoutGeneratedAt(body))
         }
         let reference = try await document(backendURL)
         var evidence: [String] = []
@@ -315,7 +315,18 @@ public struct EnvironmentChecklist: Sendable {
         for url in otherBackendURLs {
             let copy = try await document(url)
             if copy.version == reference.version && copy.tables == reference.tables {
-                evidence.append("\(url.absoluteString): referenceVersion \(copy.version ?? "?"), the same 20 tables")
+                // Each API process stamps its own generatedAt; every other byte must be the same.
+                if copy.bytes == reference.bytes {
+                    evidence.append(
+                        "\(url.absoluteString): referenceVersion \(copy.version ?? "?"), the same 20 tables, "
+                            + "the same \(copy.bytes.count) bytes (generatedAt aside)")
+                } else {
+                    passed = false
+                    evidence.append(
+                        "FAILED: \(url.absoluteString): the same referenceVersion and tables in other bytes: its bootstrap "
+                            + Self.comparison(copy.bytes, reference.bytes)
+                            + " \(backendURL.absoluteString)'s (generatedAt aside)")
+                }
                 continue
             }
             passed = false
@@ -388,6 +399,19 @@ public struct EnvironmentChecklist: Sendable {
                 && error?["message"]?.stringValue != nil,
             "unknown table: \(errorResponse?.statusCode ?? 0) with {error: {code, message}}: \(error != nil)")
         return Item(number: 6, title: Self.httpContractTitle, passed: passed, evidence: evidence)
+    }
+
+    /// A bootstrap's bytes with the value of its `generatedAt` (in the document's first line of fields) left
+    /// out: the one field two API processes serving the same version write differently.
+    static func withoutGeneratedAt(_ body: Data) -> Data {
+        let key = Data("\"generatedAt\":\"".utf8)
+        let head = body.prefix(512)
+        guard let found = head.range(of: key),
+            let close = head[found.upperBound...].firstIndex(of: UInt8(ascii: "\""))
+        else { return body }
+        var stripped = body
+        stripped.removeSubrange(found.upperBound..<close)
+        return stripped
     }
 
     /// "equals", or how two bodies differ: their sizes and the first byte that differs, with what is around it.
