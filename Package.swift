@@ -8,6 +8,18 @@ let swiftSettings: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny")
 ]
 
+/// The targets that do the work (JSON parsing, validation, content hashing, the canonical form and the
+/// differ, the seed's COPY encoding and the API, the providers' SQLite import, the parity run) are optimized in
+/// debug builds too, so `swift test`, a debug build, parses, validates and compares at
+/// release speed (BENCHMARKS.md, "The test suite as Swift developers run it"). Not for a checkout of this
+/// package used as another package's dependency (SwiftPM refuses unsafe flags there), nor with
+/// `REFERENCE_DEBUG_UNOPTIMIZED=1` (to step through these targets in a debugger).
+let optimizedInDebug: [SwiftSetting] = {
+    let asDependency = Context.packageDirectory.contains("/checkouts/")
+    if asDependency || Context.environment["REFERENCE_DEBUG_UNOPTIMIZED"] == "1" { return [] }
+    return [.unsafeFlags(["-O"], .when(configuration: .debug))]
+}()
+
 let package = Package(
     name: "reference-parity",
     platforms: [.macOS(.v15)],
@@ -42,9 +54,10 @@ let package = Package(
         .target(name: "Settings", swiftSettings: swiftSettings),
         // The 20 tables as data, and the JSON value model every layer shares (Catalog/, Values/); source
         // loading and validation (Source/) and the API's wire format (Wire/).
-        .target(name: "ReferenceCatalog", dependencies: ["Settings"], swiftSettings: swiftSettings),
+        .target(name: "ReferenceCatalog", dependencies: ["Settings"], swiftSettings: swiftSettings + optimizedInDebug),
         // Pure canonical form and per-table differ: no I/O, no dependency but the catalog.
-        .target(name: "Normalization", dependencies: ["ReferenceCatalog"], swiftSettings: swiftSettings),
+        .target(
+            name: "Normalization", dependencies: ["ReferenceCatalog"], swiftSettings: swiftSettings + optimizedInDebug),
         // What every PostgreSQL user here shares: connection URLs, connections, error descriptions, quoting.
         .target(
             name: "PostgresSupport",
@@ -82,7 +95,7 @@ let package = Package(
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ],
             resources: [.copy("Migrations"), .copy("Resources/openapi.yaml")],
-            swiftSettings: swiftSettings
+            swiftSettings: swiftSettings + optimizedInDebug
         ),
         // The app's side: provider seam, local (JSON -> SQLite) and remote (HTTP + warm cache) providers.
         .target(
@@ -93,7 +106,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),
             ],
-            swiftSettings: swiftSettings
+            swiftSettings: swiftSettings + optimizedInDebug
         ),
         // Parity orchestration, the databases it runs on, reports and the cutover checklist.
         .target(
@@ -106,7 +119,7 @@ let package = Package(
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),
             ],
-            swiftSettings: swiftSettings
+            swiftSettings: swiftSettings + optimizedInDebug
         ),
         // What both executables share: the exit-status contract, settings errors, logging set-up.
         .target(

@@ -283,8 +283,11 @@ struct APITests {
             #expect(try JSONParser.parse(up.body)["database"] == "reachable")
 
             await backend.cluster.suspendServer()
+            let asked = ContinuousClock.now
             let down = try await HTTP.request(healthURL)
             #expect(down.status == 503)
+            // The test API's health timeout is 10 s: a database that is gone is said at once, not after it.
+            #expect(ContinuousClock.now - asked < .seconds(5))
             #expect(try JSONParser.parse(down.body)["error"]?["code"] == "database_unavailable")
             let bootstrapWhileDown = try await HTTP.request(backend.url("/api/v1/reference/version"))
             #expect(bootstrapWhileDown.status == 503)

@@ -1,4 +1,5 @@
 import Foundation
+import PostgresSupport
 import Testing
 
 /// `@Suite(.integration)`: the suite's tests start servers, clusters or processes, and at most
@@ -103,6 +104,11 @@ public actor IntegrationSlots {
 
     /// Frees the slots and hands them on to the waiters at the head of the line that they now satisfy.
     public func release(_ slots: Int = 1, ticket: Int? = nil) {
+        if let ticket, let holder = holders[ticket], let log = Self.timesLog {
+            // Seconds held, slots, name: which tests the suite's time goes to.
+            let seconds = (ContinuousClock.now - holder.since).fractionalMilliseconds / 1000
+            log.write(Data(String(format: "%.3f\t%d\t%@\n", seconds, holder.slots, holder.name).utf8))
+        }
         if let ticket { holders[ticket] = nil }
         free += slots
         while let first = waiting.first, first.slots <= free {
@@ -121,6 +127,20 @@ public actor IntegrationSlots {
             + "\(waiting.count) waiting; held by: \(held.isEmpty ? "nobody" : held.joined(separator: "; "))\n"
         FileHandle.standardError.write(Data(line.utf8))
     }
+
+    /// `REFERENCE_TEST_TIMES=FILE`: each integration test's time holding its slots is appended to FILE
+    /// (seconds, slots, name; tab-separated), to find where the suite's time goes.
+    private static let timesLog: FileHandle? = {
+        guard let path = ProcessInfo.processInfo.environment["REFERENCE_TEST_TIMES"], !path.isEmpty else {
+            return nil
+        }
+        if !FileManager.default.fileExists(atPath: path) {
+            _ = FileManager.default.createFile(atPath: path, contents: nil)
+        }
+        let handle = FileHandle(forWritingAtPath: path)
+        _ = try? handle?.seekToEnd()
+        return handle
+    }()
 
     /// Slots free now (for tests of the bound itself).
     public var available: Int { free }

@@ -27,6 +27,8 @@ extension ReferenceAPI {
         logger: Logger
     ) async -> Response {
         do {
+            // A database that is gone fails the gate's own connection at once: no wait for the pool.
+            _ = try await withDatabaseDeadline(timeout) { try await documents.currentVersion() }
             let readerRole = try await documents.readerRole()
             try await withDatabaseDeadline(timeout) {
                 try await client.withConnection(recordingWaitIn: metrics) { connection in

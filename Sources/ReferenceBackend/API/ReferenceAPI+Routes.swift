@@ -25,8 +25,8 @@ extension ReferenceAPI {
 
         router.get("/health") { _, context in
             try await health(
-                client: client, timeout: healthTimeout, availability: availability, metrics: metrics,
-                logger: context.logger)
+                documents: documents, client: client, timeout: healthTimeout, availability: availability,
+                metrics: metrics, logger: context.logger)
         }
         router.get("/api/v1/reference/version") { request, _ in
             let version = try await documents.currentVersion()
@@ -82,19 +82,22 @@ extension ReferenceAPI {
         return router
     }
 
+    /// 200 with the schema version and the replication state, read through the version gate and the pool;
+    /// 503 when either fails. A database that is gone fails the gate's own connection at once, so the answer
+    /// does not wait out `timeout` for a pooled connection the pool cannot make (a probe with a short timeout
+    /// of its own would see no answer instead of a 503).
     static func health(
-        client: PostgresClient, timeout: Duration, availability: DatabaseAvailability, metrics: APIMetrics?,
-        logger: Logger
+        documents: ReferenceDocuments, client: PostgresClient, timeout: Duration, availability: DatabaseAvailability,
+        metrics: APIMetrics?, logger: Logger
     ) async throws -> Response {
         var object = JSONObject()
         do {
             let (schema, replication) = try await withDatabaseDeadline(timeout) {
-                try await client.withConnection(recordingWaitIn: metrics) { connection in
-                    (
-                        try await connection.readVersion(logger: logger).schemaVersion,
-                        try await connection.readReplication(logger: logger)
-                    )
+                let schema = try await documents.currentVersion().schemaVersion
+                let replication = try await client.withConnection(recordingWaitIn: metrics) { connection in
+                    try await connection.readReplication(logger: logger)
                 }
+                return (schema, replication)
             }
             availability.succeeded()
             object.append("status", "ok")
