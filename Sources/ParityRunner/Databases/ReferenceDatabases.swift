@@ -45,8 +45,17 @@ public final class ReferenceDatabases: Sendable {
 
     /// Uses the server of `serverURL` (which must allow CREATE DATABASE): creates and migrates a template
     /// named after the migrations' checksum there when it is missing.
+    ///
+    /// Runs at once on one server share the template: the first creates and migrates it, the others wait for
+    /// its migration.
     public static func onServer(_ serverURL: DatabaseURL, logger: Logger) async throws -> ReferenceDatabases {
-        let name = "\(templateName)_\(Migration.bundledChecksum)"
+        try await onServer(serverURL, template: "\(templateName)_\(Migration.bundledChecksum)", logger: logger)
+    }
+
+    /// ``onServer(_:logger:)`` with the template's name given (tests use a name of their own).
+    static func onServer(
+        _ serverURL: DatabaseURL, template name: String, logger: Logger
+    ) async throws -> ReferenceDatabases {
         let exists = try await serverURL.withConnection(logger: logger) { connection in
             let rows = try await connection.query("SELECT 1 FROM pg_database WHERE datname = \(name)", logger: logger)
             for try await _ in rows { return true }
@@ -55,9 +64,11 @@ public final class ReferenceDatabases: Sendable {
         if !exists {
             do {
                 try await serverURL.createDatabase(name, logger: logger)
-            } catch let error as DatabaseQueryError where error.sqlState == "42P04" {
+            } catch let error as DatabaseQueryError where error.sqlState == "42P04" || error.sqlState == "23505" {
+                // Created concurrently by another run: fine (the migrator below waits for its migration). Two
+                // CREATE DATABASE at once may also collide in the catalog itself: a unique violation on
+                // pg_database_datname_index (23505) rather than duplicate_database (42P04).
                 _ = error
-                // Created concurrently by another process: fine.
             }
             _ = try await Migrator(logger: logger).migrate(serverURL.with(database: name))
         }
