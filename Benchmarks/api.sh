@@ -7,11 +7,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 duration="${1:-10}"
-for tool in wrk nginx; do
-  command -v "$tool" >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq "$tool" >/dev/null; }
-done
-swift build -c release --product reference-bench >&2
-bench="${REFERENCE_BENCH_BIN:-$(swift build -c release --show-bin-path)/reference-bench}"
+. Benchmarks/common.sh
+bench_tools wrk nginx
+bench=$(bench_binary)
 work=$(mktemp -d)
 api_port=18480
 nginx_port=18481
@@ -23,9 +21,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
-"$bench" serve --port "$api_port" > "$work/api.out" 2>&1 &
-api_pid=$!
-for _ in $(seq 1 300); do grep -q ready "$work/api.out" && break; sleep 0.1; done
+bench_serve "$bench" "$work/api.out" --port "$api_port"
+api_pid=$served_pid
 base="http://127.0.0.1:$api_port/api/v1/reference"
 
 # The same bytes for nginx: the plain document, its gzip twin (gzip_static), and /exercises.
@@ -84,9 +81,8 @@ row "/exercises, plain" "$base/exercises" -- "http://127.0.0.1:$nginx_port/exerc
 
 # The metrics' cost: the server above keeps figures (the default); this one is started with --metrics off.
 off_port=18482
-"$bench" serve --port "$off_port" --metrics off > "$work/off.out" 2>&1 &
-off_pid=$!
-for _ in $(seq 1 300); do grep -q ready "$work/off.out" && break; sleep 0.1; done
+bench_serve "$bench" "$work/off.out" --port "$off_port" --metrics off
+off_pid=$served_pid
 off="http://127.0.0.1:$off_port/api/v1/reference"
 off_etag=$(curl -s -D - -o /dev/null "$off/bootstrap" | awk 'tolower($1)=="etag:" {print $2}' | tr -d '\r')
 [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$off_port/metrics")" = 404 ] \

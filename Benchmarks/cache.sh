@@ -5,12 +5,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 duration="${1:-10}"
-for tool in wrk nginx; do
-  command -v "$tool" >/dev/null 2>&1 || [ -x "/usr/sbin/$tool" ] || { apt-get update -qq && apt-get install -y -qq "$tool" >/dev/null; }
-done
+. Benchmarks/common.sh
+bench_tools wrk nginx
 nginx_bin=$(command -v nginx || echo /usr/sbin/nginx)
-swift build -c release --product reference-bench >&2
-bench="${REFERENCE_BENCH_BIN:-$(swift build -c release --show-bin-path)/reference-bench}"
+bench=$(bench_binary)
 work=$(mktemp -d)
 chmod 0777 "$work"
 api_port=18490
@@ -22,9 +20,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
-"$bench" serve --port "$api_port" > "$work/api.out" 2>&1 &
-api_pid=$!
-for _ in $(seq 1 300); do grep -q ready "$work/api.out" && break; sleep 0.1; done
+bench_serve "$bench" "$work/api.out" --port "$api_port"
+api_pid=$served_pid
 
 mkdir -p "$work/cache" && chmod 0777 "$work/cache"
 rendered=$(sed -e "s|\${CACHE_DIR}|$work/cache|g" -e "s|\${CACHE_LISTEN}|127.0.0.1:$cache_port|g" \

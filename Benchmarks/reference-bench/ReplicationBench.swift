@@ -67,7 +67,7 @@ struct ReplicationBench: AsyncParsableCommand {
         let connection = try await primaryURL.connect(logger: logger)
         do {
             var current = try await Poller.version(paths[0])
-            for path in paths { _ = try await Poller.waitForVersion(path, current) }
+            for path in paths { _ = try await Poller.waitForVersion(path, "version \(current)") { $0 == current } }
             for run in 0..<runs {
                 current = try await Poller.timeToNewVersion(after: current, paths: paths, into: &rowTimes) {
                     try await connection.execute(
@@ -166,14 +166,17 @@ private enum Poller {
         return version
     }
 
-    /// Waits until `path` answers `/version` with `expected`.
-    static func waitForVersion(_ path: Path, _ expected: String) async throws -> Duration {
+    /// Polls `path`'s `/version` every millisecond until `wanted` holds for it, and returns that version.
+    static func waitForVersion(
+        _ path: Path, _ what: String, where wanted: (String) -> Bool
+    ) async throws -> String {
         let started = ContinuousClock.now
         while ContinuousClock.now - started < deadline {
-            if try await version(path) == expected { return ContinuousClock.now - started }
+            let seen = try await version(path)
+            if wanted(seen) { return seen }
             try await Task.sleep(for: .milliseconds(1))
         }
-        throw ValidationError("\(path.name): not at version \(expected) within \(deadline)")
+        throw ValidationError("\(path.name): \(what) not seen within \(deadline)")
     }
 
     /// The ETag the bootstrap has now on `path`.
@@ -220,7 +223,7 @@ private enum Poller {
             for (index, path) in paths.enumerated() {
                 let etag = etags[index]
                 group.addTask {
-                    let seen = try await waitForChange(path, from: current)
+                    let seen = try await waitForVersion(path, "a version after \(current)") { $0 != current }
                     return (index, false, (ContinuousClock.now - committed).fractionalMilliseconds, seen)
                 }
                 group.addTask {
@@ -245,16 +248,6 @@ private enum Poller {
             }
         }
         return next
-    }
-
-    private static func waitForChange(_ path: Path, from current: String) async throws -> String {
-        let started = ContinuousClock.now
-        while ContinuousClock.now - started < deadline {
-            let seen = try await version(path)
-            if seen != current { return seen }
-            try await Task.sleep(for: .milliseconds(1))
-        }
-        throw ValidationError("\(path.name): still at \(current) after \(deadline)")
     }
 }
 

@@ -13,7 +13,7 @@ struct ReferenceDatabasesTests {
     let logger = TestDatabases.logger
 
     @Test(
-        "runs at once on one server share one template, created and migrated once, and each gets its migrated copy",
+        "runs at once on one server share one template: none of them fails, and each gets migrated copies of it",
         .integration(weight: 2))
     func concurrentRunsShareTheTemplate() async throws {
         let server = try await TestDatabases.serverURL()

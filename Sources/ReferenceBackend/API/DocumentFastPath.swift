@@ -195,15 +195,13 @@ final class DocumentFastPath: ChannelDuplexHandler, RemovableChannelHandler {
         return head
     }
 
-    /// The router's 200 head for a document: `ReferenceAPI.documentHeaders`, its type, encoding and length,
-    /// `Date` and `Server`, in the router's order.
+    /// The router's 200 head for a document: `ReferenceAPI.documentBodyHeaders`, its length, `Date` and
+    /// `Server`, in the router's order.
     private func documentHead(token: String, gzip: Bool, length: Int) -> HTTPResponseHead {
         var headers = HTTPHeaders()
-        for field in ReferenceAPI.documentHeaders(token: token, gzip: gzip) {
+        for field in ReferenceAPI.documentBodyHeaders(token: token, gzip: gzip) {
             headers.add(name: field.name.rawName, value: field.value)
         }
-        headers.add(name: "Content-Type", value: "application/json; charset=utf-8")
-        if gzip { headers.add(name: "Content-Encoding", value: "gzip") }
         headers.add(name: "Content-Length", value: String(length))
         headers.add(name: "Date", value: HTTPDate.now())
         headers.add(name: "Server", value: ReferenceAPI.serverName)

@@ -161,8 +161,7 @@ extension ReferenceAPI {
         if let ifNoneMatch = request.headers[.ifNoneMatch], matches(ifNoneMatch, token: document.etag) {
             return Response(status: .notModified, headers: headers)
         }
-        headers[.contentType] = "application/json; charset=utf-8"
-        if gzip { headers[.contentEncoding] = "gzip" }
+        headers = documentBodyHeaders(token: document.etag, gzip: gzip)
         return Response(
             status: .ok, headers: headers, body: .init(byteBuffer: gzip ? try document.gzip() : document.plain))
     }
@@ -173,6 +172,15 @@ extension ReferenceAPI {
         headers[.eTag] = gzip ? "\"\(token)-gzip\"" : "\"\(token)\""
         headers[.cacheControl] = "public, no-cache"
         headers[.vary] = "Accept-Encoding"
+        return headers
+    }
+
+    /// The headers of a document's 200: ``documentHeaders(token:gzip:)``, its type and its encoding (the router
+    /// and `DocumentFastPath` add the length, `Date` and `Server`).
+    static func documentBodyHeaders(token: String, gzip: Bool) -> HTTPFields {
+        var headers = documentHeaders(token: token, gzip: gzip)
+        headers[.contentType] = "application/json; charset=utf-8"
+        if gzip { headers[.contentEncoding] = "gzip" }
         return headers
     }
 

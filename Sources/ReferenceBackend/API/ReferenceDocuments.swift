@@ -51,7 +51,7 @@ actor ReferenceDocuments {
     private let metrics: APIMetrics?
     private var mayUseReaderRole: Bool?
 
-    private struct Built {
+    private struct Built: Sendable {
         let version: VersionInfo
         let generatedAt: String
         let bootstrap: CachedDocument
@@ -65,17 +65,12 @@ actor ReferenceDocuments {
     }
     private var building: Task<Built, any Error>?
 
-    /// The documents of the version built last, for `DocumentFastPath` to serve on the event loop without a
-    /// task or this actor: the bootstrap, and the table documents made so far.
-    private struct Published: Sendable {
-        let version: VersionInfo
-        let bootstrap: CachedDocument
-        let tables: [String: CachedDocument]
-    }
-    private nonisolated let published = Mutex<Published?>(nil)
+    /// `built`, for `DocumentFastPath` to serve on the event loop without a task or this actor: the bootstrap,
+    /// and the table documents made so far.
+    private nonisolated let published = Mutex<Built?>(nil)
 
     private func publish() {
-        let now = built.map { Published(version: $0.version, bootstrap: $0.bootstrap, tables: $0.tables) }
+        let now = built
         published.withLock { $0 = now }
     }
 
